@@ -1,0 +1,82 @@
+import type {
+	IExecuteFunctions,
+	INodeCredentialDescription,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as create from './actions/create.operation';
+import * as get from './actions/get.operation';
+import { router } from './actions/router';
+import * as wait from './actions/wait.operation';
+import { GATEWAYS } from './gateways';
+
+const credentials: INodeCredentialDescription[] = GATEWAYS.map((gateway) => ({
+	name: gateway.credentialType,
+	required: true,
+	displayOptions: { show: { provider: [gateway.name] } },
+}));
+
+export class Seedance implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Seedance',
+		name: 'seedance',
+		icon: { light: 'file:../../icons/seedance.svg', dark: 'file:../../icons/seedance.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["provider"] }}',
+		description: 'Generate videos with ByteDance Seedance through TokenHub or AIHubMix',
+		defaults: { name: 'Seedance' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials,
+		properties: [
+			{
+				displayName: 'Provider',
+				name: 'provider',
+				type: 'options',
+				noDataExpression: true,
+				options: GATEWAYS.map((gateway) => ({ name: gateway.displayName, value: gateway.name })),
+				default: GATEWAYS[0].name,
+				description: 'The API gateway that runs Seedance for you; each has its own credential and models',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Create',
+						value: 'create',
+						action: 'Create a video',
+						description: 'Start generating a video, and by default wait for it and download it',
+					},
+					{
+						name: 'Get',
+						value: 'get',
+						action: 'Get a video task',
+						description: 'Check the status of a task once (and download the video if it is ready)',
+					},
+					{
+						name: 'Wait',
+						value: 'wait',
+						action: 'Wait for a video task',
+						description: 'Wait until a task is finished, then download the video',
+					},
+				],
+				default: 'create',
+			},
+			...create.description,
+			...get.description,
+			...wait.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,221 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import type { SeedanceGateway } from '../gateways/gateway';
+import { GATEWAYS } from '../gateways';
+import { mediaProperty, readMediaEntries, toMediaInputs } from '../media';
+import { taskToJson } from '../output';
+import { waitForTask } from '../polling';
+import { callGateway, gatewayHttpError, TransportError } from '../transport';
+import type { GenerationParameters } from '../validation';
+import { InvalidRequestError, validateGeneration } from '../validation';
+import { deliverTask, deliveryOptions, readDeliveryOptions } from './shared';
+
+/** Fields whose choices differ per gateway, generated from each gateway's capabilities. */
+function gatewayFields(gateway: SeedanceGateway): INodeProperties[] {
+	const caps = gateway.capabilities;
+	const show = { displayOptions: { show: { provider: [gateway.name] } } };
+	return [
+		{
+			displayName: 'Model',
+			name: 'model',
+			type: 'options',
+			options: caps.models.map((model) => ({
+				name: model.id,
+				value: model.id,
+				description: `Resolutions: ${model.resolutions.join(', ')}`,
+			})),
+			default: caps.defaultModel,
+			description:
+				'The Seedance model. Choose from the list, or specify any model ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			...show,
+		},
+		{
+			displayName: 'Duration (Seconds)',
+			name: 'duration',
+			type: 'number',
+			typeOptions: { minValue: caps.duration.min, maxValue: caps.duration.max },
+			default: caps.duration.default,
+			description: `Length of the video, ${caps.duration.min} to ${caps.duration.max} seconds`,
+			...show,
+		},
+		{
+			displayName: 'Resolution',
+			name: 'resolution',
+			type: 'options',
+			options: caps.resolutions.map((value) => ({ name: value, value })),
+			default: caps.defaultResolution,
+			description: 'Output resolution. Not every model offers every resolution.',
+			...show,
+		},
+		{
+			displayName: 'Aspect Ratio',
+			name: 'ratio',
+			type: 'options',
+			options: caps.ratios.map((value) => ({
+				name: value === 'adaptive' ? 'Adaptive (Follow the Input)' : value,
+				value,
+			})),
+			default: caps.defaultRatio,
+			...show,
+		},
+		{
+			displayName: 'Generate Audio',
+			name: 'generateAudio',
+			type: 'boolean',
+			default: caps.generateAudioDefault,
+			description: 'Whether to generate a soundtrack (speech, effects, music) with the video',
+			...show,
+		},
+	];
+}
+
+const providersWith = (capability: 'supportsReturnLastFrame' | 'supportsSeed') =>
+	GATEWAYS.filter((gateway) => gateway.capabilities[capability]).map((gateway) => gateway.name);
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		required: true,
+		default: '',
+		placeholder: 'e.g. A golden retriever running on a sunny beach, cinematic slow motion',
+		description:
+			'What the video shows. Structure helps: subject, action, setting, camera and style. AIHubMix accepts up to 4000 characters.',
+	},
+	...GATEWAYS.flatMap(gatewayFields),
+	mediaProperty,
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until the video is ready (and download it). Turn off to return the task ID at once and use the Wait operation later.',
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{
+				displayName: 'Watermark',
+				name: 'watermark',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the provider watermark to the video',
+			},
+			{
+				displayName: 'Return Last Frame',
+				name: 'returnLastFrame',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to return the last frame as an image URL, to chain into the next video as its first frame',
+				displayOptions: { show: { '/provider': providersWith('supportsReturnLastFrame') } },
+			},
+			{
+				displayName: 'Seed',
+				name: 'seed',
+				type: 'number',
+				default: -1,
+				description: 'Same seed and inputs give a similar video; -1 picks one at random',
+				displayOptions: { show: { '/provider': providersWith('supportsSeed') } },
+			},
+			{
+				displayName: 'Additional Body Fields',
+				name: 'additionalBodyFields',
+				type: 'json',
+				default: '{}',
+				description:
+					'A JSON object merged into the request body, for parameters the node does not offer yet, e.g. {"callback_url": "https://example.com/hook"}',
+			},
+		],
+	},
+	deliveryOptions,
+];
+
+export const description = updateDisplayOptions({ show: { operation: ['create'] } }, properties);
+
+async function submit(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	itemIndex: number,
+) {
+	const additional = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const parameters: GenerationParameters = {
+		model: ctx.getNodeParameter('model', itemIndex, ''),
+		prompt: ctx.getNodeParameter('prompt', itemIndex, ''),
+		duration: ctx.getNodeParameter('duration', itemIndex, gateway.capabilities.duration.default),
+		resolution: ctx.getNodeParameter('resolution', itemIndex, gateway.capabilities.defaultResolution),
+		ratio: ctx.getNodeParameter('ratio', itemIndex, gateway.capabilities.defaultRatio),
+		generateAudio: ctx.getNodeParameter('generateAudio', itemIndex, gateway.capabilities.generateAudioDefault),
+		watermark: additional.watermark ?? false,
+		returnLastFrame: gateway.capabilities.supportsReturnLastFrame ? (additional.returnLastFrame ?? false) : false,
+		seed: gateway.capabilities.supportsSeed && additional.seed !== -1 ? additional.seed : undefined,
+		additionalBodyFields: additional.additionalBodyFields ?? {},
+	};
+	const { entries, buffers } = await readMediaEntries(ctx, itemIndex);
+	let request;
+	try {
+		request = { ...validateGeneration(gateway, parameters, entries), media: toMediaInputs(entries, buffers) };
+	} catch (error) {
+		if (!(error instanceof InvalidRequestError)) throw error;
+		const count = error.problems.length;
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Item ${itemIndex} cannot be sent to ${gateway.displayName} (${count} problem${count === 1 ? '' : 's'}): ${error.problems.join(' ')}`,
+			{
+				itemIndex,
+				description: `Nothing was sent, so nothing was charged. Fix: ${error.problems.map((problem) => `\n- ${problem}`).join('')}`,
+			},
+		);
+	}
+
+	let response;
+	try {
+		response = await callGateway(ctx, gateway, gateway.buildCreateRequest(request), itemIndex);
+	} catch (error) {
+		if (!(error instanceof TransportError)) throw error;
+		// Never resubmit here: the gateway may have accepted (and billed) the task already.
+		throw new NodeApiError(
+			ctx.getNode(),
+			{ message: error.message, code: error.code ?? null },
+			{
+				message: `No answer from ${gateway.displayName} while creating the task: ${error.message}`,
+				description: `The task may or may not have been created. Check your ${gateway.displayName} console (task history) before running this item again, so you do not pay twice.`,
+				itemIndex,
+			},
+		);
+	}
+	if (response.statusCode >= 400) {
+		throw gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
+	}
+	const body = response.body as IDataObject;
+	const task = gateway.parseTask(body && typeof body === 'object' ? body : {});
+	if (!task.taskId) {
+		throw new NodeApiError(ctx.getNode(), { message: 'no task id' }, {
+			message: `${gateway.displayName} accepted the request but returned no task ID`,
+			description: `Check your ${gateway.displayName} console for the task before running again. Response: ${JSON.stringify(body).slice(0, 300)}`,
+			itemIndex,
+		});
+	}
+	return task;
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const task = await submit(this, gateway, itemIndex);
+	if (!this.getNodeParameter('waitForCompletion', itemIndex, true)) {
+		return { json: taskToJson(task) };
+	}
+	const { wait } = readDeliveryOptions(this, itemIndex);
+	const result = await waitForTask(this, gateway, task.taskId, wait, itemIndex, task);
+	return await deliverTask(this, gateway, result, itemIndex, true);
+}

@@ -1,0 +1,169 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { SeedanceGateway } from '../gateways/gateway';
+import { downloadVideo } from '../download';
+import { taskToJson } from '../output';
+import type { WaitResult, WaitSettings } from '../polling';
+import { withTask } from '../task-errors';
+
+/** Parameters and the finishing step that Create, Get and Wait share. */
+
+export const DEFAULT_POLL_INTERVAL_SECONDS = 15;
+export const DEFAULT_TIMEOUT_MINUTES = 30;
+
+export const taskIdProperty: INodeProperties = {
+	displayName: 'Task ID',
+	name: 'taskId',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. {{ $json.taskId }}',
+	description: 'The ID of a task made by the Create operation (its "taskId" output field)',
+};
+
+const waiting = ['create', 'wait'];
+
+/** Settings for waiting and delivering; each shows for the operations that use it. */
+export const deliveryOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Download Video',
+			name: 'downloadVideo',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to download a finished video into binary data. Video URLs expire after 24 hours.',
+		},
+		{
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			hint: 'The name of the output binary field to put the video in',
+		},
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollIntervalSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 600 },
+			default: DEFAULT_POLL_INTERVAL_SECONDS,
+			description: 'Longest time between two status checks. The first checks come sooner.',
+			displayOptions: { show: { '/operation': waiting } },
+		},
+		{
+			displayName: 'Timeout (Minutes)',
+			name: 'timeoutMinutes',
+			type: 'number',
+			typeOptions: { minValue: 0.1, maxValue: 1440, numberPrecision: 1 },
+			default: DEFAULT_TIMEOUT_MINUTES,
+			description: 'How long to wait for the task. Seedance jobs take from tens of seconds to over 10 minutes (1080p with audio).',
+			displayOptions: { show: { '/operation': waiting } },
+		},
+		{
+			displayName: 'On Timeout',
+			name: 'onTimeout',
+			type: 'options',
+			options: [
+				{ name: 'Fail', value: 'error', description: 'Stop with an error that names the task' },
+				{
+					name: 'Output the Task',
+					value: 'output',
+					description: 'Output the task ID and last status (timedOut: true) so a later Wait node can pick it up',
+				},
+			],
+			default: 'error',
+			displayOptions: { show: { '/operation': waiting } },
+		},
+	],
+};
+
+interface DeliveryOptionValues {
+	downloadVideo?: boolean;
+	binaryPropertyName?: string;
+	pollIntervalSeconds?: number;
+	timeoutMinutes?: number;
+	onTimeout?: 'error' | 'output';
+}
+
+export function readDeliveryOptions(ctx: IExecuteFunctions, itemIndex: number) {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as DeliveryOptionValues;
+	const wait: WaitSettings = {
+		pollIntervalMs: Math.max(1, options.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000,
+		timeoutMs: Math.max(0.1, options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
+	};
+	return {
+		wait,
+		downloadVideo: options.downloadVideo ?? true,
+		binaryPropertyName: (options.binaryPropertyName ?? 'data').trim() || 'data',
+		onTimeout: options.onTimeout ?? 'error',
+	};
+}
+
+export function readTaskId(ctx: IExecuteFunctions, itemIndex: number): string {
+	const taskId = String(ctx.getNodeParameter('taskId', itemIndex, '') ?? '').trim();
+	if (!taskId) {
+		throw new NodeOperationError(ctx.getNode(), 'Task ID is empty', {
+			itemIndex,
+			description: 'Map the "taskId" field of a Create output, e.g. {{ $json.taskId }}.',
+		});
+	}
+	return taskId;
+}
+
+/**
+ * Turns a finished (or timed-out) wait into the output item: an error for a failed task or a
+ * timeout the user wants to fail on, the video as binary data when it succeeded.
+ */
+export async function deliverTask(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	result: Pick<WaitResult, 'task' | 'timedOut'>,
+	itemIndex: number,
+	failOnTaskFailure: boolean,
+): Promise<INodeExecutionData> {
+	const { task, timedOut } = result;
+	const settings = readDeliveryOptions(ctx, itemIndex);
+	const json = taskToJson(task, { timedOut });
+	if (timedOut) {
+		if (settings.onTimeout === 'output') return { json };
+		const minutes = settings.wait.timeoutMs / 60_000;
+		throw withTask(
+			new NodeOperationError(
+				ctx.getNode(),
+				`Task ${task.taskId} is not finished after ${minutes} minutes (last status: ${task.status})`,
+				{
+					itemIndex,
+					description: `The task keeps running on ${gateway.displayName}. Raise Options > Timeout, or set On Timeout to "Output the Task" and add a Wait operation later with task ID ${task.taskId}.`,
+				},
+			),
+			json,
+		);
+	}
+	if (task.status !== 'succeeded') {
+		if (!failOnTaskFailure) return { json };
+		const reason = [task.errorCode, task.errorMessage].filter(Boolean).join(': ') || 'no reason given';
+		throw withTask(
+			new NodeApiError(
+				ctx.getNode(),
+				{ message: reason, code: task.errorCode },
+				{
+					message: `Seedance task ${task.taskId} ${task.status} on ${gateway.displayName}: ${reason}`,
+					description:
+						task.status === 'expired'
+							? 'The gateway gave up on the task before it finished. Create it again, maybe with a shorter duration or lower resolution.'
+							: 'The gateway did not produce a video. Change the prompt or media (sensitive content is a common cause) and create a new task.',
+					itemIndex,
+				},
+			),
+			json,
+		);
+	}
+	if (!settings.downloadVideo) return { json };
+	const binary = await downloadVideo(ctx, gateway, task, itemIndex);
+	return { json, binary: { [settings.binaryPropertyName]: binary } };
+}

@@ -1,0 +1,78 @@
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+import type { Readable } from 'stream';
+
+import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
+import { taskToJson } from './output';
+import { withTask } from './task-errors';
+import type { GatewayResponse } from './transport';
+import { callGateway, fetchWithoutKey, gatewayBaseUrl, TransportError } from './transport';
+
+/**
+ * Streams a finished video into n8n's binary data (never buffered whole). The key goes only
+ * to the gateway's own origin (AIHubMix's content endpoint needs it); a CDN URL on any
+ * other host is fetched without it.
+ */
+export async function downloadVideo(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	task: NormalisedTask,
+	itemIndex: number,
+): Promise<IBinaryData> {
+	const baseUrl = await gatewayBaseUrl(ctx, gateway, itemIndex);
+	const fail = (reason: string, description: string, httpCode?: number) =>
+		withTask(
+			new NodeApiError(
+				ctx.getNode(),
+				{ message: reason },
+				{
+					message: `Could not download the video of task ${task.taskId}: ${reason}`,
+					description,
+					httpCode: httpCode ? String(httpCode) : undefined,
+					itemIndex,
+				},
+			),
+			taskToJson(task),
+		);
+
+	let response: GatewayResponse;
+	try {
+		if (task.videoUrl) {
+			const videoUrl = new URL(task.videoUrl);
+			response =
+				videoUrl.origin === baseUrl.origin
+					? await callGateway(ctx, gateway, { method: 'GET', path: '' }, itemIndex, {
+							url: videoUrl.href,
+							json: false,
+							encoding: 'stream',
+						})
+					: await fetchWithoutKey(ctx, videoUrl.href, { encoding: 'stream' });
+		} else {
+			const content = gateway.contentRequest(task.taskId);
+			if (!content) {
+				throw fail(`${gateway.displayName} returned no video URL`, 'The task finished without a video URL. Check the raw response.');
+			}
+			response = await callGateway(ctx, gateway, content, itemIndex, { json: false, encoding: 'stream' });
+		}
+	} catch (error) {
+		if (error instanceof TransportError) {
+			throw fail(error.message, `The video is still on the gateway. Run the Get operation with task ID ${task.taskId} to try again.`);
+		}
+		throw error;
+	}
+
+	const body = response.body as Readable;
+	if (response.statusCode >= 400) {
+		body?.destroy?.();
+		const expired = [403, 404, 410].includes(response.statusCode);
+		throw fail(
+			`HTTP ${response.statusCode}`,
+			expired
+				? 'Video URLs expire 24 hours after the task finishes. If it is older, the video is gone; generate it again.'
+				: `Try again with the Get operation and task ID ${task.taskId}.`,
+			response.statusCode,
+		);
+	}
+	const fileName = `${task.taskId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120) || 'video'}.mp4`;
+	return await ctx.helpers.prepareBinaryData(body, fileName, 'video/mp4');
+}

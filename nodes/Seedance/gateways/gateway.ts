@@ -1,0 +1,133 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * The one seam between the node and a video gateway. Operations, validation, polling and
+ * download only ever talk to this interface, so a new gateway is one adapter module
+ * (plus its credential) registered in ./index.ts.
+ */
+
+export type MediaRole =
+	| 'first_frame'
+	| 'last_frame'
+	| 'reference_image'
+	| 'reference_video'
+	| 'reference_audio';
+
+export type MediaKind = 'image' | 'video' | 'audio';
+
+export const MEDIA_KIND: Record<MediaRole, MediaKind> = {
+	first_frame: 'image',
+	last_frame: 'image',
+	reference_image: 'image',
+	reference_video: 'video',
+	reference_audio: 'audio',
+};
+
+/** One media entry, resolved to a URL (http(s) or a data URL built from binary data). */
+export interface MediaInput {
+	role: MediaRole;
+	url: string;
+	/** Seconds of a reference video, for gateways that bill input video time. */
+	durationSeconds?: number;
+}
+
+/** A generation request in the node's own terms, already validated. */
+export interface GenerationRequest {
+	model: string;
+	prompt: string;
+	duration: number;
+	resolution: string;
+	ratio: string;
+	generateAudio: boolean;
+	watermark: boolean;
+	returnLastFrame: boolean;
+	seed?: number;
+	media: MediaInput[];
+	/** Extra body fields the user asked to merge in (e.g. callback_url); they win over ours. */
+	additionalBodyFields: IDataObject;
+}
+
+/** Normalised task status. `unknown` keeps polling going on a status value no doc lists. */
+export type TaskStatus =
+	| 'queued'
+	| 'running'
+	| 'succeeded'
+	| 'failed'
+	| 'cancelled'
+	| 'expired'
+	| 'unknown';
+
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled', 'expired'];
+
+/** The one output shape for every gateway. */
+export interface NormalisedTask {
+	taskId: string;
+	provider: string;
+	model: string | null;
+	status: TaskStatus;
+	/** The status word the gateway used, for users who compare with its docs. */
+	gatewayStatus: string | null;
+	videoUrl: string | null;
+	coverImageUrl: string | null;
+	lastFrameUrl: string | null;
+	videoDuration: number | null;
+	errorCode: string | null;
+	errorMessage: string | null;
+	raw: IDataObject;
+}
+
+export interface GatewayRequest {
+	method: 'GET' | 'POST' | 'DELETE';
+	/** Path below the credential's base URL, starting with '/'. */
+	path: string;
+	body?: IDataObject;
+}
+
+export interface ModelSpec {
+	id: string;
+	/** Output resolutions the model accepts, as documented by the gateway. */
+	resolutions: string[];
+}
+
+/** What a gateway accepts, as data: the UI and the validation are generated from it. */
+export interface GatewayCapabilities {
+	models: ModelSpec[];
+	defaultModel: string;
+	prompt: { maxLength?: number };
+	duration: { min: number; max: number; default: number; integer: boolean };
+	resolutions: string[];
+	defaultResolution: string;
+	/** Aspect ratios accepted; the adapter maps them to its own field name. */
+	ratios: string[];
+	defaultRatio: string;
+	generateAudioDefault: boolean;
+	supportsReturnLastFrame: boolean;
+	supportsSeed: boolean;
+	/** Whether a reference video's duration is sent (and billed) by this gateway. */
+	usesReferenceVideoDurations: boolean;
+	media: { maxImages: number; maxVideos: number; maxAudios: number };
+}
+
+export interface GatewayError {
+	code: string | null;
+	message: string | null;
+}
+
+export interface SeedanceGateway {
+	/** Value of the node's Provider parameter. */
+	name: string;
+	displayName: string;
+	/** n8n credential type name. */
+	credentialType: string;
+	/** The credential's default Base URL, for messages. */
+	defaultBaseUrl: string;
+	capabilities: GatewayCapabilities;
+	buildCreateRequest(request: GenerationRequest): GatewayRequest;
+	taskRequest(taskId: string): GatewayRequest;
+	/** Turn any task-shaped response (create or get) into the normalised shape. */
+	parseTask(raw: IDataObject, fallbackTaskId?: string): NormalisedTask;
+	/** Where to fetch the bytes of a finished video when the task carries no URL. */
+	contentRequest(taskId: string): GatewayRequest | null;
+	/** Read the gateway's error envelope. */
+	parseError(body: unknown): GatewayError;
+}

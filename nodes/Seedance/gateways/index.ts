@@ -1,0 +1,14 @@
+import type { SeedanceGateway } from './gateway';
+import { aiHubMixGateway } from './aihubmix';
+import { tokenHubGateway } from './tokenhub';
+
+/** Every gateway the node offers, in the order of the Provider list. */
+export const GATEWAYS: readonly SeedanceGateway[] = [tokenHubGateway, aiHubMixGateway];
+
+export function getGateway(name: string): SeedanceGateway {
+	const gateway = GATEWAYS.find((candidate) => candidate.name === name);
+	if (!gateway) throw new Error(`Unknown provider "${name}"`);
+	return gateway;
+}
+
+export type { SeedanceGateway } from './gateway';

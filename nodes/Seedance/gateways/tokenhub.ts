@@ -1,0 +1,101 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { GenerationRequest, NormalisedTask, SeedanceGateway } from './gateway';
+import {
+	buildContentArray,
+	firstNumber,
+	firstString,
+	normaliseStatus,
+	parseOpenAiStyleError,
+	taskError,
+} from './shared';
+
+/**
+ * TokenHub (https://tokenhub.store/api/v1), from its Seedance guide:
+ * POST /videos/generations, GET /videos/generations/{id}; finished tasks carry
+ * `data[0].video_url` and `data[0].cover_image_url` on the provider's CDN.
+ *
+ * Media go in the documented `content` array, because only it carries roles
+ * (first/last frame vs reference); `video_durations` is added since TokenHub bills
+ * input video seconds.
+ */
+export const tokenHubGateway: SeedanceGateway = {
+	name: 'tokenhub',
+	displayName: 'TokenHub',
+	credentialType: 'tokenHubApi',
+	defaultBaseUrl: 'https://tokenhub.store/api/v1',
+	capabilities: {
+		models: [
+			{ id: 'doubao-seedance-2.0', resolutions: ['480p', '720p'] },
+			{ id: 'doubao-seedance-2.0-fast', resolutions: ['480p', '720p'] },
+		],
+		defaultModel: 'doubao-seedance-2.0',
+		prompt: {},
+		duration: { min: 4, max: 15, default: 5, integer: false },
+		resolutions: ['480p', '720p'],
+		defaultResolution: '720p',
+		ratios: ['adaptive', '16:9', '9:16', '1:1', '4:3', '3:4', '21:9'],
+		defaultRatio: 'adaptive',
+		generateAudioDefault: true,
+		supportsReturnLastFrame: false,
+		supportsSeed: false,
+		usesReferenceVideoDurations: true,
+		media: { maxImages: 9, maxVideos: 3, maxAudios: 3 },
+	},
+
+	buildCreateRequest(request: GenerationRequest) {
+		const body: IDataObject = {
+			model: request.model,
+			prompt: request.prompt,
+			duration: request.duration,
+			resolution: request.resolution,
+			aspect_ratio: request.ratio,
+			generate_audio: request.generateAudio,
+			watermark: request.watermark,
+		};
+		if (request.media.length) body.content = buildContentArray(request.media);
+		const videoDurations = request.media
+			.filter((entry) => entry.role === 'reference_video' && entry.durationSeconds !== undefined)
+			.map((entry) => entry.durationSeconds as number);
+		if (videoDurations.length) body.video_durations = videoDurations;
+		return {
+			method: 'POST',
+			path: '/videos/generations',
+			body: { ...body, ...request.additionalBodyFields },
+		};
+	},
+
+	taskRequest(taskId: string) {
+		return { method: 'GET', path: `/videos/generations/${encodeURIComponent(taskId)}` };
+	},
+
+	parseTask(raw: IDataObject, fallbackTaskId?: string): NormalisedTask {
+		const gatewayStatus = firstString(raw, ['status']);
+		const error = taskError(raw);
+		return {
+			taskId: firstString(raw, ['id', 'task_id']) ?? fallbackTaskId ?? '',
+			provider: 'tokenhub',
+			model: firstString(raw, ['model']),
+			status: normaliseStatus(gatewayStatus),
+			gatewayStatus,
+			videoUrl: firstString(raw, ['data.0.video_url', 'content.video_url', 'video_url']),
+			coverImageUrl: firstString(raw, ['data.0.cover_image_url', 'cover_image_url']),
+			lastFrameUrl: firstString(raw, [
+				'data.0.last_frame_url',
+				'content.last_frame_url',
+				'last_frame_url',
+			]),
+			videoDuration: firstNumber(raw, ['usage.video_duration', 'duration']),
+			errorCode: error.code,
+			errorMessage: error.message,
+			raw,
+		};
+	},
+
+	contentRequest() {
+		// TokenHub always returns a CDN URL; there is no content endpoint.
+		return null;
+	},
+
+	parseError: parseOpenAiStyleError,
+};

@@ -1,0 +1,166 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { MediaInput, MediaRole } from './gateways/gateway';
+import { GATEWAYS } from './gateways';
+
+/**
+ * The role-driven media list: its UI, and turning the entries of one item into what the
+ * validation checks (facts about each entry) and what the gateway receives (URLs).
+ */
+
+export const ROLE_LABELS: Record<MediaRole, string> = {
+	first_frame: 'First Frame',
+	last_frame: 'Last Frame',
+	reference_image: 'Reference Image',
+	reference_video: 'Reference Video',
+	reference_audio: 'Reference Audio',
+};
+
+const providersBillingVideoDurations = GATEWAYS.filter(
+	(gateway) => gateway.capabilities.usesReferenceVideoDurations,
+).map((gateway) => gateway.name);
+
+export const mediaProperty: INodeProperties = {
+	displayName: 'Media',
+	name: 'media',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true, sortable: true },
+	placeholder: 'Add Media',
+	default: {},
+	description:
+		'Images, videos and audio that guide the generation, each with its role. Leave empty for text-to-video.',
+	options: [
+		{
+			name: 'items',
+			displayName: 'Media',
+			values: [
+				{
+					displayName: 'Role',
+					name: 'role',
+					type: 'options',
+					options: [
+						{ name: ROLE_LABELS.first_frame, value: 'first_frame', description: 'Image the video starts from (at most one)' },
+						{ name: ROLE_LABELS.last_frame, value: 'last_frame', description: 'Image the video ends on (at most one, needs a first frame)' },
+						{ name: ROLE_LABELS.reference_image, value: 'reference_image', description: 'Character, product or style reference image' },
+						{ name: ROLE_LABELS.reference_video, value: 'reference_video', description: 'Video whose camera movement or style to follow (at most 3)' },
+						{ name: ROLE_LABELS.reference_audio, value: 'reference_audio', description: 'Music or sound to sync to (at most 3, needs an image or video too)' },
+					],
+					default: 'first_frame',
+				},
+				{
+					displayName: 'Source',
+					name: 'source',
+					type: 'options',
+					options: [
+						{ name: 'URL', value: 'url', description: 'A public http(s) URL or a data URL' },
+						{ name: 'Binary File', value: 'binary', description: 'A file in a binary field of the input item, sent inline' },
+					],
+					default: 'url',
+				},
+				{
+					displayName: 'URL',
+					name: 'url',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. https://example.com/first-frame.jpg',
+					displayOptions: { show: { source: ['url'] } },
+				},
+				{
+					displayName: 'Input Binary Field',
+					name: 'binaryProperty',
+					type: 'string',
+					default: 'data',
+					hint: 'The name of the input field containing the binary file data to be processed',
+					displayOptions: { show: { source: ['binary'] } },
+				},
+				{
+					displayName: 'Video Duration (Seconds)',
+					name: 'durationSeconds',
+					type: 'number',
+					typeOptions: { minValue: 0, maxValue: 15, numberPrecision: 2 },
+					default: 0,
+					description:
+						'Length of this reference video. The gateway bills input video seconds; 0 leaves it to the gateway.',
+					displayOptions: {
+						show: { role: ['reference_video'], '/provider': providersBillingVideoDurations },
+					},
+				},
+			],
+		},
+	],
+};
+
+interface MediaEntryParameters {
+	role?: string;
+	source?: string;
+	url?: string;
+	binaryProperty?: string;
+	durationSeconds?: number;
+}
+
+/** One media entry as the validation sees it: what the user set, plus facts about its file. */
+export interface MediaEntry {
+	/** 1-based position in the list, used in messages ("Media 2"). */
+	position: number;
+	role: string;
+	source: string;
+	url?: string;
+	binaryProperty?: string;
+	durationSeconds?: number;
+	binary?: { found: boolean; mimeType?: string; bytes?: number; fileName?: string };
+}
+
+export function mediaLabel(entry: { position: number; role: string }): string {
+	const roleLabel = ROLE_LABELS[entry.role as MediaRole] ?? entry.role;
+	return `Media ${entry.position} (${roleLabel})`;
+}
+
+/** Reads the media list of item `itemIndex`, including the size and type of binary files. */
+export async function readMediaEntries(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<{ entries: MediaEntry[]; buffers: Map<number, Buffer> }> {
+	const parameter = ctx.getNodeParameter('media.items', itemIndex, []) as MediaEntryParameters[];
+	const item = ctx.getInputData()[itemIndex];
+	const buffers = new Map<number, Buffer>();
+	const entries: MediaEntry[] = [];
+	for (const [index, raw] of parameter.entries()) {
+		const entry: MediaEntry = {
+			position: index + 1,
+			role: raw.role ?? '',
+			source: raw.source ?? 'url',
+			durationSeconds: raw.durationSeconds ? raw.durationSeconds : undefined,
+		};
+		if (entry.source === 'binary') {
+			entry.binaryProperty = (raw.binaryProperty ?? '').trim();
+			const binary = entry.binaryProperty ? item?.binary?.[entry.binaryProperty] : undefined;
+			entry.binary = { found: binary !== undefined };
+			if (binary) {
+				const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, entry.binaryProperty);
+				buffers.set(entry.position, buffer);
+				entry.binary = {
+					found: true,
+					mimeType: binary.mimeType,
+					bytes: buffer.length,
+					fileName: binary.fileName,
+				};
+			}
+		} else {
+			entry.url = typeof raw.url === 'string' ? raw.url.trim() : String(raw.url ?? '');
+		}
+		entries.push(entry);
+	}
+	return { entries, buffers };
+}
+
+/** Turns validated entries into the gateway-neutral media list (binary files become data URLs). */
+export function toMediaInputs(entries: MediaEntry[], buffers: Map<number, Buffer>): MediaInput[] {
+	return entries.map((entry) => {
+		const buffer = buffers.get(entry.position);
+		const url =
+			entry.source === 'binary' && buffer
+				? `data:${entry.binary?.mimeType};base64,${buffer.toString('base64')}`
+				: (entry.url as string);
+		return { role: entry.role as MediaRole, url, durationSeconds: entry.durationSeconds };
+	});
+}

@@ -1,0 +1,170 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
+import { TERMINAL_STATUSES } from './gateways/gateway';
+import { taskToJson } from './output';
+import { withTask } from './task-errors';
+import type { GatewayResponse } from './transport';
+import { callGateway, gatewayHttpError, retryAfterMs, TransportError } from './transport';
+
+export interface WaitSettings {
+	pollIntervalMs: number;
+	timeoutMs: number;
+}
+
+export interface WaitResult {
+	task: NormalisedTask;
+	timedOut: boolean;
+	statusChecks: number;
+}
+
+/** Consecutive failed status checks tolerated before giving up (the task itself is not lost). */
+const MAX_TRANSIENT_FAILURES = 6;
+const FIRST_BACKOFF_MS = 1_000;
+
+export function isTerminal(task: NormalisedTask): boolean {
+	return TERMINAL_STATUSES.includes(task.status);
+}
+
+/** A status check that may work if simply tried again: network trouble, 429, 5xx, a garbled body. */
+class TransientCheckFailure extends Error {
+	constructor(
+		message: string,
+		readonly retryAfterMs: number | undefined,
+	) {
+		super(message);
+	}
+}
+
+async function checkOnce(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	taskId: string,
+	itemIndex: number,
+): Promise<NormalisedTask> {
+	let response: GatewayResponse;
+	try {
+		response = await callGateway(ctx, gateway, gateway.taskRequest(taskId), itemIndex);
+	} catch (error) {
+		if (error instanceof TransportError) throw new TransientCheckFailure(error.message, undefined);
+		throw error;
+	}
+	const { statusCode, body } = response;
+	if (statusCode === 429 || statusCode >= 500) {
+		throw new TransientCheckFailure(`${gateway.displayName} answered ${statusCode}`, retryAfterMs(response.headers));
+	}
+	if (statusCode >= 400) {
+		throw gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, `checking task ${taskId}`);
+	}
+	if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+		throw new TransientCheckFailure(`${gateway.displayName} answered with a body that is not a task`, undefined);
+	}
+	return gateway.parseTask(body as IDataObject, taskId);
+}
+
+function lostContactError(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	taskId: string,
+	last: NormalisedTask | undefined,
+	reason: string,
+	itemIndex: number,
+) {
+	const lastStatus = last?.status ?? 'unknown';
+	const error = new NodeApiError(
+		ctx.getNode(),
+		{ message: reason },
+		{
+			message: `Could not check task ${taskId} on ${gateway.displayName} (last known status: ${lastStatus}): ${reason}`,
+			description: `The task may still finish and is not lost. Run this node's Get or Wait operation later with task ID ${taskId}.`,
+			itemIndex,
+		},
+	);
+	return withTask(error, last ? taskToJson(last) : { taskId, provider: gateway.name, status: lastStatus });
+}
+
+/**
+ * One status check, riding out transient faults for a few tries (bounded backoff,
+ * Retry-After honoured) so that a blip never turns a running task into an error.
+ */
+export async function fetchTask(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	taskId: string,
+	itemIndex: number,
+	last?: NormalisedTask,
+	deadline = Number.POSITIVE_INFINITY,
+): Promise<NormalisedTask> {
+	const signal = ctx.getExecutionCancelSignal();
+	for (let failures = 0; ; failures++) {
+		try {
+			return await checkOnce(ctx, gateway, taskId, itemIndex);
+		} catch (error) {
+			if (!(error instanceof TransientCheckFailure)) {
+				throw last ? withTask(error as object, taskToJson(last)) : error;
+			}
+			const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** failures, 30_000);
+			const delay = error.retryAfterMs ?? backoff;
+			if (failures + 1 >= MAX_TRANSIENT_FAILURES || Date.now() + delay > deadline) {
+				throw lostContactError(ctx, gateway, taskId, last, error.message, itemIndex);
+			}
+			await sleepOrCancel(ctx, delay, signal, taskId, last);
+		}
+	}
+}
+
+async function sleepOrCancel(
+	ctx: IExecuteFunctions,
+	ms: number,
+	signal: AbortSignal | undefined,
+	taskId: string,
+	last: NormalisedTask | undefined,
+) {
+	try {
+		await sleep(ms, signal);
+	} catch {
+		// Cancelled by the user: say which task was left running, so it can be picked up.
+	}
+	if (signal?.aborted) {
+		throw withTask(
+			new NodeOperationError(ctx.getNode(), `Execution cancelled while waiting for task ${taskId}`, {
+				description: `The task keeps running on the gateway. Use the Get or Wait operation with task ID ${taskId} to fetch it.`,
+			}),
+			last ? taskToJson(last) : { taskId },
+		);
+	}
+}
+
+/**
+ * Polls until the task is finished or the timeout passes. The first checks come soon after
+ * creation and back off towards the interval, so a short job is seen done quickly and a
+ * long one costs about one request per interval.
+ */
+export async function waitForTask(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	taskId: string,
+	settings: WaitSettings,
+	itemIndex: number,
+	initial?: NormalisedTask,
+): Promise<WaitResult> {
+	const signal = ctx.getExecutionCancelSignal();
+	const deadline = Date.now() + settings.timeoutMs;
+	let task = initial;
+	let statusChecks = 0;
+	let delay = Math.max(250, settings.pollIntervalMs / 4);
+	if (!task) {
+		task = await fetchTask(ctx, gateway, taskId, itemIndex, undefined, deadline);
+		statusChecks++;
+	}
+	while (!isTerminal(task)) {
+		const remaining = deadline - Date.now();
+		if (remaining <= 0) return { task, timedOut: true, statusChecks };
+		await sleepOrCancel(ctx, Math.min(delay, remaining), signal, taskId, task);
+		task = await fetchTask(ctx, gateway, taskId, itemIndex, task, deadline);
+		statusChecks++;
+		delay = Math.min(delay * 2, settings.pollIntervalMs);
+	}
+	return { task, timedOut: false, statusChecks };
+}

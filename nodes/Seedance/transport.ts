@@ -1,0 +1,171 @@
+import type { IExecuteFunctions, IHttpRequestOptions, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { GatewayRequest, SeedanceGateway } from './gateways/gateway';
+
+/** The single way the node talks to a gateway: base URL from the credential, key applied by n8n. */
+
+export interface GatewayResponse<T = unknown> {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: T;
+}
+
+/** A request that never reached an answer: connection refused or reset, timeout, DNS. */
+export class TransportError extends Error {
+	constructor(
+		message: string,
+		readonly code: string | undefined,
+	) {
+		super(message);
+	}
+}
+
+const API_TIMEOUT_MS = 120_000;
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+export function isLoopback(host: string): boolean {
+	return LOOPBACK_HOSTS.includes(host.toLowerCase()) || host.toLowerCase().endsWith('.localhost');
+}
+
+/** The credential's base URL, checked: HTTPS, unless it is this machine (a proxy or test server). */
+export async function gatewayBaseUrl(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	itemIndex: number,
+): Promise<URL> {
+	const credentials = await ctx.getCredentials<{ baseUrl?: string }>(gateway.credentialType, itemIndex);
+	const raw = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		throw new NodeOperationError(ctx.getNode(), `The ${gateway.displayName} credential's Base URL "${raw}" is not a URL`, {
+			itemIndex,
+			description: `Open the ${gateway.displayName} API credential and set Base URL, e.g. ${gateway.defaultBaseUrl}.`,
+		});
+	}
+	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+		throw new NodeOperationError(ctx.getNode(), `The ${gateway.displayName} credential's Base URL must use HTTPS`, {
+			itemIndex,
+			description: `"${url.origin}" would send your API key unencrypted. Use an https:// address (plain http is only allowed for localhost).`,
+		});
+	}
+	return url;
+}
+
+/** Error text without anything request-shaped in it (headers would carry the key). */
+function describeNetworkError(error: unknown): TransportError {
+	const cause = (error as { cause?: unknown })?.cause ?? error;
+	const code =
+		(cause as { code?: string })?.code ??
+		(error as { code?: string })?.code ??
+		undefined;
+	const message = (cause as Error)?.message || (error as Error)?.message || 'Request failed';
+	return new TransportError(message.split('\n')[0], code);
+}
+
+export async function callGateway<T = unknown>(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	request: GatewayRequest,
+	itemIndex: number,
+	extra: Partial<IHttpRequestOptions> = {},
+): Promise<GatewayResponse<T>> {
+	const baseUrl = await gatewayBaseUrl(ctx, gateway, itemIndex);
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${baseUrl.href.replace(/\/+$/, '')}${request.path}`,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: API_TIMEOUT_MS,
+		...extra,
+	};
+	if (request.body) options.body = request.body;
+	try {
+		return (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			gateway.credentialType,
+			options,
+		)) as GatewayResponse<T>;
+	} catch (error) {
+		throw describeNetworkError(error);
+	}
+}
+
+/** Fetches a URL on another host, without any credential. */
+export async function fetchWithoutKey(
+	ctx: IExecuteFunctions,
+	url: string,
+	extra: Partial<IHttpRequestOptions> = {},
+): Promise<GatewayResponse> {
+	try {
+		return (await ctx.helpers.httpRequest({
+			method: 'GET',
+			url,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: API_TIMEOUT_MS,
+			abortSignal: ctx.getExecutionCancelSignal(),
+			...extra,
+		})) as GatewayResponse;
+	} catch (error) {
+		throw describeNetworkError(error);
+	}
+}
+
+export function retryAfterMs(headers: GatewayResponse['headers'], now = Date.now()): number | undefined {
+	const value = headers?.['retry-after'];
+	const text = Array.isArray(value) ? value[0] : value;
+	if (!text) return undefined;
+	const seconds = Number(text);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** What an HTTP status from a gateway means to the user, and what to do about it. */
+export function gatewayHttpError(
+	node: INode,
+	gateway: SeedanceGateway,
+	response: GatewayResponse,
+	itemIndex: number,
+	action: string,
+): NodeApiError {
+	const { code, message } = gateway.parseError(response.body);
+	const name = gateway.displayName;
+	const detail = message ? `: ${message}` : '';
+	let description: string;
+	switch (response.statusCode) {
+		case 401:
+			description = `Check the API key in your ${name} API credential; ${name} did not accept it.`;
+			break;
+		case 402:
+		case 403:
+			description = `${name} refused the key for this request (no balance, no access to the model, or a blocked IP). Check your ${name} account.`;
+			break;
+		case 404:
+			description = `Check the task ID and the provider: ${name} does not know it. Tasks are kept for about 7 days.`;
+			break;
+		case 429:
+			description = `${name} is rate limiting this key. Wait a little, or lower the number of items run at once.`;
+			break;
+		default:
+			description =
+				response.statusCode >= 500
+					? `${name} had a problem on its side. Try again later.`
+					: `${name} rejected the request. Check the node's parameters against the message.`;
+	}
+	const body: JsonObject = {
+		message: `${name} answered ${response.statusCode} while ${action}${detail}`,
+		httpCode: String(response.statusCode),
+	};
+	if (code) body.code = code;
+	return new NodeApiError(node, body, {
+		message: body.message as string,
+		description,
+		httpCode: String(response.statusCode),
+		itemIndex,
+	});
+}

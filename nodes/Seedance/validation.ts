@@ -1,0 +1,318 @@
+import { z } from 'zod';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { GenerationRequest, MediaKind, MediaRole, SeedanceGateway } from './gateways/gateway';
+import { MEDIA_KIND } from './gateways/gateway';
+import type { MediaEntry } from './media';
+import { mediaLabel, ROLE_LABELS } from './media';
+
+/**
+ * Every documented limit, checked before any paid request. A check that fails yields one
+ * line: the field, what is wrong, and how to fix it. All lines of an item are reported
+ * together, so a user fixes everything in one go.
+ *
+ * Limits come from the gateways' Seedance guides; per-file limits (formats, sizes, the
+ * audio-needs-a-visual rule) from the upstream Ark API both gateways forward to.
+ */
+
+export interface GenerationParameters {
+	model: unknown;
+	prompt: unknown;
+	duration: unknown;
+	resolution: unknown;
+	ratio: unknown;
+	generateAudio: unknown;
+	watermark: unknown;
+	returnLastFrame: unknown;
+	seed: unknown;
+	additionalBodyFields: unknown;
+}
+
+const MAX_BYTES: Record<MediaKind, number> = {
+	image: 30 * 1024 * 1024,
+	video: 50 * 1024 * 1024,
+	audio: 15 * 1024 * 1024,
+};
+/** Ark's limit on a whole request body; data URLs count towards it. */
+const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+
+const ACCEPTED_MIME: Record<MediaKind, { types: string[]; hint: string }> = {
+	image: {
+		types: ['image/jpeg', 'image/png', 'image/webp', 'image/bmp', 'image/tiff', 'image/gif'],
+		hint: 'JPEG, PNG, WebP, BMP, TIFF or GIF',
+	},
+	video: { types: ['video/mp4', 'video/quicktime'], hint: 'MP4 or MOV' },
+	audio: {
+		types: ['audio/mpeg', 'audio/mp3', 'audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'],
+		hint: 'MP3 or WAV',
+	},
+};
+
+const REFERENCE_VIDEO_SECONDS = { min: 2, max: 15, total: 15 };
+const SEED_RANGE = { min: -1, max: 2 ** 32 - 1 };
+
+function megabytes(bytes: number): string {
+	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function list(values: readonly string[]): string {
+	return values.join(', ');
+}
+
+function dataUrlMime(url: string): string | undefined {
+	return /^data:([^;,]+)[;,]/i.exec(url)?.[1]?.toLowerCase();
+}
+
+function checkUrl(url: string, kind: MediaKind): string | undefined {
+	if (url === '') return 'URL is empty. Enter a public http(s) URL, or switch Source to Binary File.';
+	if (/^data:/i.test(url)) {
+		const mime = dataUrlMime(url);
+		if (!/^data:[^,]*;base64,./i.test(url)) {
+			return 'data URL is not base64 encoded. Use the form data:<mime type>;base64,<data>.';
+		}
+		if (!mime || !ACCEPTED_MIME[kind].types.includes(mime)) {
+			return `data URL has type "${mime ?? 'none'}", which does not fit this role. Use ${ACCEPTED_MIME[kind].hint}.`;
+		}
+		return undefined;
+	}
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return `"${url.slice(0, 80)}" is not a valid URL. Use a full address such as https://example.com/file.jpg.`;
+	}
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		return `URL uses "${parsed.protocol}", which the gateway cannot fetch. Use an http(s) URL, or switch Source to Binary File.`;
+	}
+	return undefined;
+}
+
+function mediaEntrySchema() {
+	return z
+		.object({
+			position: z.number(),
+			role: z.string(),
+			source: z.string(),
+			url: z.string().optional(),
+			binaryProperty: z.string().optional(),
+			durationSeconds: z.number().optional(),
+			binary: z
+				.object({
+					found: z.boolean(),
+					mimeType: z.string().optional(),
+					bytes: z.number().optional(),
+					fileName: z.string().optional(),
+				})
+				.optional(),
+		})
+		.superRefine((entry, ctx) => {
+			const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
+			const kind = MEDIA_KIND[entry.role as MediaRole];
+			if (!kind) {
+				problem(`role "${entry.role}" is unknown. Choose one of: ${list(Object.values(ROLE_LABELS))}.`);
+				return;
+			}
+			if (entry.source === 'url') {
+				const urlProblem = checkUrl(entry.url ?? '', kind);
+				if (urlProblem) problem(urlProblem);
+			} else if (entry.source === 'binary') {
+				if (!entry.binaryProperty) {
+					problem('Input Binary Field is empty. Enter the name of the binary field that holds the file, e.g. data.');
+				} else if (!entry.binary?.found) {
+					problem(
+						`the input item has no binary field "${entry.binaryProperty}". Check the field name, or the node before this one.`,
+					);
+				} else {
+					const mime = (entry.binary.mimeType ?? '').toLowerCase();
+					if (!ACCEPTED_MIME[kind].types.includes(mime)) {
+						problem(
+							`binary field "${entry.binaryProperty}" holds "${mime || 'unknown type'}", which does not fit the role ${ROLE_LABELS[entry.role as MediaRole]}. Use ${ACCEPTED_MIME[kind].hint}.`,
+						);
+					}
+					if ((entry.binary.bytes ?? 0) > MAX_BYTES[kind]) {
+						problem(
+							`binary field "${entry.binaryProperty}" is ${megabytes(entry.binary.bytes ?? 0)}; the limit for ${kind} files is ${megabytes(MAX_BYTES[kind])}. Use a smaller file or a URL.`,
+						);
+					}
+					if ((entry.binary.bytes ?? 0) === 0) {
+						problem(`binary field "${entry.binaryProperty}" is empty. Check the node that produced it.`);
+					}
+				}
+			} else {
+				problem(`source "${entry.source}" is unknown. Choose URL or Binary File.`);
+			}
+			if (entry.durationSeconds !== undefined && entry.role === 'reference_video') {
+				const { min, max } = REFERENCE_VIDEO_SECONDS;
+				if (!(entry.durationSeconds >= min && entry.durationSeconds <= max)) {
+					problem(`Video Duration ${entry.durationSeconds} s is outside ${min}–${max} s. Use a reference clip of ${min} to ${max} seconds.`);
+				}
+			}
+		});
+}
+
+function buildSchema(gateway: SeedanceGateway, model: string) {
+	const caps = gateway.capabilities;
+	const known = caps.models.find((candidate) => candidate.id === model);
+	// An id the table does not know (a newer model) gets the gateway-wide limits.
+	const resolutions = known?.resolutions ?? caps.resolutions;
+	const { min, max } = caps.duration;
+
+	const prompt = z
+		.string({ invalid_type_error: 'must be text. Map a text field or type the prompt.' })
+		.refine((value) => value.trim().length > 0, {
+			message: 'is empty. Describe the video to generate, e.g. "A red fox runs through snow, cinematic".',
+		})
+		.refine((value) => caps.prompt.maxLength === undefined || value.length <= caps.prompt.maxLength, {
+			message: `is longer than ${caps.prompt.maxLength} characters, the ${gateway.displayName} limit. Shorten it.`,
+		});
+
+	const duration = z
+		.number({ invalid_type_error: 'must be a number of seconds.' })
+		.refine((value) => Number.isFinite(value) && value >= min && value <= max, {
+			message: `must be between ${min} and ${max} seconds on ${gateway.displayName}.`,
+		})
+		.refine((value) => !caps.duration.integer || Number.isInteger(value), {
+			message: `must be a whole number of seconds on ${gateway.displayName}.`,
+		});
+
+	return z
+		.object({
+			model: z
+				.string({ invalid_type_error: 'must be a model ID (text).' })
+				.refine((value) => value.trim().length > 0 && !/\s/.test(value.trim()), {
+					message: `is empty or contains spaces. Pick a model, or type an ID such as ${caps.defaultModel}.`,
+				}),
+			prompt,
+			duration,
+			resolution: z.string().refine((value) => resolutions.includes(value), {
+				message: known
+					? `"{value}" is not offered by ${model}. Use one of: ${list(resolutions)}.`
+					: `must be one of: ${list(resolutions)}.`,
+			}),
+			ratio: z.string().refine((value) => caps.ratios.includes(value), {
+				message: `must be one of: ${list(caps.ratios)} on ${gateway.displayName}.`,
+			}),
+			generateAudio: z.boolean({ invalid_type_error: 'must be true or false.' }),
+			watermark: z.boolean({ invalid_type_error: 'must be true or false.' }),
+			returnLastFrame: z.boolean({ invalid_type_error: 'must be true or false.' }),
+			seed: z
+				.number({ invalid_type_error: 'must be a whole number.' })
+				.int({ message: 'must be a whole number.' })
+				.min(SEED_RANGE.min, { message: `must be at least ${SEED_RANGE.min} (-1 means random).` })
+				.max(SEED_RANGE.max, { message: `must be at most ${SEED_RANGE.max}.` })
+				.optional(),
+			additionalBodyFields: z.record(z.unknown(), {
+				invalid_type_error: 'must be a JSON object, e.g. {"callback_url": "https://example.com/hook"}.',
+			}),
+			media: z.array(mediaEntrySchema()),
+		})
+		.superRefine((request, ctx) => {
+			const problem = (message: string) => ctx.addIssue({ code: 'custom', path: ['media'], message });
+			const count = (roles: string[]) => request.media.filter((entry) => roles.includes(entry.role)).length;
+			const firstFrames = count(['first_frame']);
+			const lastFrames = count(['last_frame']);
+			const images = count(['first_frame', 'last_frame', 'reference_image']);
+			const videos = count(['reference_video']);
+			const audios = count(['reference_audio']);
+			const { maxImages, maxVideos, maxAudios } = caps.media;
+			if (firstFrames > 1) problem(`has ${firstFrames} first frames; a video has one. Keep one First Frame entry.`);
+			if (lastFrames > 1) problem(`has ${lastFrames} last frames; a video has one. Keep one Last Frame entry.`);
+			if (lastFrames > 0 && firstFrames === 0) {
+				problem('has a last frame but no first frame. Add a First Frame entry, or change the role to Reference Image.');
+			}
+			if (images > maxImages) problem(`has ${images} images; the limit is ${maxImages} (first, last and reference images together). Remove ${images - maxImages}.`);
+			if (videos > maxVideos) problem(`has ${videos} reference videos; the limit is ${maxVideos}. Remove ${videos - maxVideos}.`);
+			if (audios > maxAudios) problem(`has ${audios} reference audios; the limit is ${maxAudios}. Remove ${audios - maxAudios}.`);
+			if (audios > 0 && images + videos === 0) {
+				problem('has reference audio only. Add at least one image or reference video; audio cannot be the only reference.');
+			}
+			const videoSeconds = request.media
+				.filter((entry) => entry.role === 'reference_video')
+				.reduce((sum, entry) => sum + (entry.durationSeconds ?? 0), 0);
+			if (videoSeconds > REFERENCE_VIDEO_SECONDS.total) {
+				problem(`reference videos last ${videoSeconds} s together; the limit is ${REFERENCE_VIDEO_SECONDS.total} s. Trim or remove one.`);
+			}
+			const inlineBytes = request.media.reduce((sum, entry) => sum + Math.ceil(((entry.binary?.bytes ?? 0) * 4) / 3), 0)
+				+ request.media.reduce((sum, entry) => sum + (/^data:/i.test(entry.url ?? '') ? (entry.url ?? '').length : 0), 0);
+			if (inlineBytes > MAX_REQUEST_BYTES) {
+				problem(`sends ${megabytes(inlineBytes)} of inline files; a request may carry at most ${megabytes(MAX_REQUEST_BYTES)}. Use URLs for the large files.`);
+			}
+		});
+}
+
+const FIELD_LABELS: Record<string, string> = {
+	model: 'Model',
+	prompt: 'Prompt',
+	duration: 'Duration (Seconds)',
+	resolution: 'Resolution',
+	ratio: 'Aspect Ratio',
+	generateAudio: 'Generate Audio',
+	watermark: 'Watermark',
+	returnLastFrame: 'Return Last Frame',
+	seed: 'Seed',
+	additionalBodyFields: 'Additional Body Fields',
+	media: 'Media',
+};
+
+export class InvalidRequestError extends Error {
+	constructor(readonly problems: string[]) {
+		super(problems.join(' '));
+	}
+}
+
+function parseAdditionalBodyFields(value: unknown): unknown {
+	if (typeof value !== 'string') return value ?? {};
+	if (value.trim() === '') return {};
+	try {
+		return JSON.parse(value);
+	} catch {
+		return 'not JSON';
+	}
+}
+
+/**
+ * Checks one item's generation parameters against `gateway` and returns the request to send,
+ * or throws InvalidRequestError listing every problem.
+ */
+export function validateGeneration(
+	gateway: SeedanceGateway,
+	parameters: GenerationParameters,
+	media: MediaEntry[],
+): Omit<GenerationRequest, 'media'> {
+	const model = typeof parameters.model === 'string' ? parameters.model.trim() : parameters.model;
+	const input = {
+		...parameters,
+		model,
+		duration: typeof parameters.duration === 'string' && parameters.duration.trim() !== '' ? Number(parameters.duration) : parameters.duration,
+		seed: parameters.seed === '' || parameters.seed === null ? undefined : parameters.seed,
+		additionalBodyFields: parseAdditionalBodyFields(parameters.additionalBodyFields),
+		media,
+	};
+	const result = buildSchema(gateway, typeof model === 'string' ? model : '').safeParse(input);
+	if (!result.success) {
+		const problems = result.error.issues.map((issue) => {
+			const [field, index] = issue.path;
+			const label =
+				field === 'media' && typeof index === 'number'
+					? mediaLabel(media[index])
+					: FIELD_LABELS[String(field)] ?? String(field);
+			const value = issue.path.length === 1 ? (input as Record<string, unknown>)[String(field)] : undefined;
+			const separator = typeof index === 'number' ? ': ' : ' ';
+			return `${label}${separator}${issue.message.replace('{value}', String(value))}`;
+		});
+		throw new InvalidRequestError(problems);
+	}
+	const data = result.data;
+	return {
+		model: data.model,
+		prompt: data.prompt,
+		duration: data.duration,
+		resolution: data.resolution,
+		ratio: data.ratio,
+		generateAudio: data.generateAudio,
+		watermark: data.watermark,
+		returnLastFrame: data.returnLastFrame,
+		seed: data.seed,
+		additionalBodyFields: data.additionalBodyFields as IDataObject,
+	};
+}
