@@ -19,6 +19,8 @@ const credentials: INodeCredentialDescription[] = GATEWAYS.map((gateway) => ({
 	displayOptions: { show: { provider: [gateway.name] } },
 }));
 
+const defaultProvider = GATEWAYS[0].name;
+
 export class Seedance implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Seedance',
@@ -40,7 +42,7 @@ export class Seedance implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: GATEWAYS.map((gateway) => ({ name: gateway.displayName, value: gateway.name })),
-				default: GATEWAYS[0].name,
+				default: defaultProvider,
 				description: 'The API gateway that runs Seedance for you; each has its own credential and models',
 			},
 			{

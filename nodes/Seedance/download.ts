@@ -1,18 +1,21 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
-import type { Readable } from 'stream';
 
 import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
 import { taskToJson } from './output';
 import { withTask } from './task-errors';
 import type { GatewayResponse } from './transport';
-import { callGateway, fetchWithoutKey, gatewayBaseUrl, TransportError } from './transport';
+import { callGateway, fetchWithoutKey, gatewayBaseUrl } from './transport';
 
 /**
  * Streams a finished video into n8n's binary data (never buffered whole). The key goes only
  * to the gateway's own origin (AIHubMix's content endpoint needs it); a CDN URL on any
  * other host is fetched without it.
  */
+type VideoStream = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0] & {
+	destroy?: () => void;
+};
+
 export async function downloadVideo(
 	ctx: IExecuteFunctions,
 	gateway: SeedanceGateway,
@@ -36,32 +39,32 @@ export async function downloadVideo(
 		);
 
 	let response: GatewayResponse;
-	try {
-		if (task.videoUrl) {
-			const videoUrl = new URL(task.videoUrl);
-			response =
-				videoUrl.origin === baseUrl.origin
-					? await callGateway(ctx, gateway, { method: 'GET', path: '' }, itemIndex, {
-							url: videoUrl.href,
-							json: false,
-							encoding: 'stream',
-						})
-					: await fetchWithoutKey(ctx, videoUrl.href, { encoding: 'stream' });
-		} else {
-			const content = gateway.contentRequest(task.taskId);
-			if (!content) {
-				throw fail(`${gateway.displayName} returned no video URL`, 'The task finished without a video URL. Check the raw response.');
-			}
-			response = await callGateway(ctx, gateway, content, itemIndex, { json: false, encoding: 'stream' });
+	if (task.videoUrl) {
+		const videoUrl = new URL(task.videoUrl);
+		response =
+			videoUrl.origin === baseUrl.origin
+				? // The gateway's own origin (e.g. AIHubMix's content URL): the key belongs there.
+					await callGateway(ctx, gateway, { method: 'GET', path: '' }, itemIndex, {
+						url: videoUrl.href,
+						json: false,
+						encoding: 'stream',
+					})
+				: await fetchWithoutKey(ctx, videoUrl.href, { encoding: 'stream' });
+	} else {
+		const content = gateway.contentRequest(task.taskId);
+		if (!content) {
+			throw fail(`${gateway.displayName} returned no video URL`, 'The task finished without a video URL. Check the raw response.');
 		}
-	} catch (error) {
-		if (error instanceof TransportError) {
-			throw fail(error.message, `The video is still on the gateway. Run the Get operation with task ID ${task.taskId} to try again.`);
-		}
-		throw error;
+		response = await callGateway(ctx, gateway, content, itemIndex, { json: false, encoding: 'stream' });
+	}
+	if (response.networkError) {
+		throw fail(
+			response.networkError.message,
+			`The video is still on the gateway. Run the Get operation with task ID ${task.taskId} to try again.`,
+		);
 	}
 
-	const body = response.body as Readable;
+	const body = response.body as VideoStream;
 	if (response.statusCode >= 400) {
 		body?.destroy?.();
 		const expired = [403, 404, 410].includes(response.statusCode);

@@ -39,11 +39,31 @@ export const mediaProperty: INodeProperties = {
 					name: 'role',
 					type: 'options',
 					options: [
-						{ name: ROLE_LABELS.first_frame, value: 'first_frame', description: 'Image the video starts from (at most one)' },
-						{ name: ROLE_LABELS.last_frame, value: 'last_frame', description: 'Image the video ends on (at most one, needs a first frame)' },
-						{ name: ROLE_LABELS.reference_image, value: 'reference_image', description: 'Character, product or style reference image' },
-						{ name: ROLE_LABELS.reference_video, value: 'reference_video', description: 'Video whose camera movement or style to follow (at most 3)' },
-						{ name: ROLE_LABELS.reference_audio, value: 'reference_audio', description: 'Music or sound to sync to (at most 3, needs an image or video too)' },
+						{
+							name: 'First Frame',
+							value: 'first_frame',
+							description: 'Image the video starts from (at most one)',
+						},
+						{
+							name: 'Last Frame',
+							value: 'last_frame',
+							description: 'Image the video ends on (at most one, needs a first frame)',
+						},
+						{
+							name: 'Reference Audio',
+							value: 'reference_audio',
+							description: 'Music or sound to sync to (at most 3, needs an image or video too)',
+						},
+						{
+							name: 'Reference Image',
+							value: 'reference_image',
+							description: 'Character, product or style reference image',
+						},
+						{
+							name: 'Reference Video',
+							value: 'reference_video',
+							description: 'Video whose camera movement or style to follow (at most 3)',
+						},
 					],
 					default: 'first_frame',
 				},
@@ -52,10 +72,26 @@ export const mediaProperty: INodeProperties = {
 					name: 'source',
 					type: 'options',
 					options: [
-						{ name: 'URL', value: 'url', description: 'A public http(s) URL or a data URL' },
-						{ name: 'Binary File', value: 'binary', description: 'A file in a binary field of the input item, sent inline' },
+						{
+							name: 'URL',
+							value: 'url',
+							description: 'A public http(s) URL or a data URL',
+						},
+						{
+							name: 'Binary File',
+							value: 'binary',
+							description: 'A file in a binary field of the input item, sent inline',
+						},
 					],
 					default: 'url',
+				},
+				{
+					displayName: 'Source Binary Field',
+					name: 'binaryProperty',
+					type: 'string',
+					default: 'data',
+					hint: 'The name of the input field containing the binary file data to be processed',
+					displayOptions: { show: { source: ['binary'] } },
 				},
 				{
 					displayName: 'URL',
@@ -64,14 +100,6 @@ export const mediaProperty: INodeProperties = {
 					default: '',
 					placeholder: 'e.g. https://example.com/first-frame.jpg',
 					displayOptions: { show: { source: ['url'] } },
-				},
-				{
-					displayName: 'Input Binary Field',
-					name: 'binaryProperty',
-					type: 'string',
-					default: 'data',
-					hint: 'The name of the input field containing the binary file data to be processed',
-					displayOptions: { show: { source: ['binary'] } },
 				},
 				{
 					displayName: 'Video Duration (Seconds)',

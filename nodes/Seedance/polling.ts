@@ -5,8 +5,7 @@ import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
 import { TERMINAL_STATUSES } from './gateways/gateway';
 import { taskToJson } from './output';
 import { withTask } from './task-errors';
-import type { GatewayResponse } from './transport';
-import { callGateway, gatewayHttpError, retryAfterMs, TransportError } from './transport';
+import { callGateway, gatewayHttpError, retryAfterMs } from './transport';
 
 export interface WaitSettings {
 	pollIntervalMs: number;
@@ -28,13 +27,9 @@ export function isTerminal(task: NormalisedTask): boolean {
 }
 
 /** A status check that may work if simply tried again: network trouble, 429, 5xx, a garbled body. */
-class TransientCheckFailure extends Error {
-	constructor(
-		message: string,
-		readonly retryAfterMs: number | undefined,
-	) {
-		super(message);
-	}
+interface TransientFailure {
+	reason: string;
+	retryAfterMs: number | undefined;
 }
 
 async function checkOnce(
@@ -42,25 +37,28 @@ async function checkOnce(
 	gateway: SeedanceGateway,
 	taskId: string,
 	itemIndex: number,
-): Promise<NormalisedTask> {
-	let response: GatewayResponse;
-	try {
-		response = await callGateway(ctx, gateway, gateway.taskRequest(taskId), itemIndex);
-	} catch (error) {
-		if (error instanceof TransportError) throw new TransientCheckFailure(error.message, undefined);
-		throw error;
-	}
+	last: NormalisedTask | undefined,
+): Promise<{ task: NormalisedTask } | { transient: TransientFailure }> {
+	const response = await callGateway(ctx, gateway, gateway.taskRequest(taskId), itemIndex);
 	const { statusCode, body } = response;
+	if (response.networkError) {
+		return { transient: { reason: response.networkError.message, retryAfterMs: undefined } };
+	}
 	if (statusCode === 429 || statusCode >= 500) {
-		throw new TransientCheckFailure(`${gateway.displayName} answered ${statusCode}`, retryAfterMs(response.headers));
+		return {
+			transient: { reason: `${gateway.displayName} answered ${statusCode}`, retryAfterMs: retryAfterMs(response.headers) },
+		};
 	}
 	if (statusCode >= 400) {
-		throw gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, `checking task ${taskId}`);
+		const error = gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, `checking task ${taskId}`);
+		throw last ? withTask(error, taskToJson(last)) : error;
 	}
 	if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-		throw new TransientCheckFailure(`${gateway.displayName} answered with a body that is not a task`, undefined);
+		return {
+			transient: { reason: `${gateway.displayName} answered with a body that is not a task`, retryAfterMs: undefined },
+		};
 	}
-	return gateway.parseTask(body as IDataObject, taskId);
+	return { task: gateway.parseTask(body as IDataObject, taskId) };
 }
 
 function lostContactError(
@@ -98,19 +96,14 @@ export async function fetchTask(
 ): Promise<NormalisedTask> {
 	const signal = ctx.getExecutionCancelSignal();
 	for (let failures = 0; ; failures++) {
-		try {
-			return await checkOnce(ctx, gateway, taskId, itemIndex);
-		} catch (error) {
-			if (!(error instanceof TransientCheckFailure)) {
-				throw last ? withTask(error as object, taskToJson(last)) : error;
-			}
-			const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** failures, 30_000);
-			const delay = error.retryAfterMs ?? backoff;
-			if (failures + 1 >= MAX_TRANSIENT_FAILURES || Date.now() + delay > deadline) {
-				throw lostContactError(ctx, gateway, taskId, last, error.message, itemIndex);
-			}
-			await sleepOrCancel(ctx, delay, signal, taskId, last);
+		const check = await checkOnce(ctx, gateway, taskId, itemIndex, last);
+		if ('task' in check) return check.task;
+		const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** failures, 30_000);
+		const delay = check.transient.retryAfterMs ?? backoff;
+		if (failures + 1 >= MAX_TRANSIENT_FAILURES || Date.now() + delay > deadline) {
+			throw lostContactError(ctx, gateway, taskId, last, check.transient.reason, itemIndex);
 		}
+		await sleepOrCancel(ctx, delay, signal, taskId, last);
 	}
 }
 

@@ -6,19 +6,12 @@ import type { GatewayRequest, SeedanceGateway } from './gateways/gateway';
 /** The single way the node talks to a gateway: base URL from the credential, key applied by n8n. */
 
 export interface GatewayResponse<T = unknown> {
+	/** 0 when no answer arrived (see networkError). */
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: T;
-}
-
-/** A request that never reached an answer: connection refused or reset, timeout, DNS. */
-export class TransportError extends Error {
-	constructor(
-		message: string,
-		readonly code: string | undefined,
-	) {
-		super(message);
-	}
+	/** Connection refused or reset, timeout, DNS: the request never got an answer. */
+	networkError?: { message: string; code: string | null };
 }
 
 const API_TIMEOUT_MS = 120_000;
@@ -54,15 +47,12 @@ export async function gatewayBaseUrl(
 	return url;
 }
 
-/** Error text without anything request-shaped in it (headers would carry the key). */
-function describeNetworkError(error: unknown): TransportError {
+/** A response standing for "no answer", keeping only the error text: request details carry the key. */
+function noAnswer(error: unknown): GatewayResponse {
 	const cause = (error as { cause?: unknown })?.cause ?? error;
-	const code =
-		(cause as { code?: string })?.code ??
-		(error as { code?: string })?.code ??
-		undefined;
+	const code = (cause as { code?: string })?.code ?? (error as { code?: string })?.code ?? null;
 	const message = (cause as Error)?.message || (error as Error)?.message || 'Request failed';
-	return new TransportError(message.split('\n')[0], code);
+	return { statusCode: 0, headers: {}, body: undefined, networkError: { message: message.split('\n')[0], code } };
 }
 
 export async function callGateway<T = unknown>(
@@ -90,7 +80,7 @@ export async function callGateway<T = unknown>(
 			options,
 		)) as GatewayResponse<T>;
 	} catch (error) {
-		throw describeNetworkError(error);
+		return noAnswer(error) as GatewayResponse<T>;
 	}
 }
 
@@ -111,7 +101,7 @@ export async function fetchWithoutKey(
 			...extra,
 		})) as GatewayResponse;
 	} catch (error) {
-		throw describeNetworkError(error);
+		return noAnswer(error);
 	}
 }
 

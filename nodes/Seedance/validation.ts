@@ -254,11 +254,9 @@ const FIELD_LABELS: Record<string, string> = {
 	media: 'Media',
 };
 
-export class InvalidRequestError extends Error {
-	constructor(readonly problems: string[]) {
-		super(problems.join(' '));
-	}
-}
+export type ValidationResult =
+	| { valid: true; request: Omit<GenerationRequest, 'media'> }
+	| { valid: false; problems: string[] };
 
 function parseAdditionalBodyFields(value: unknown): unknown {
 	if (typeof value !== 'string') return value ?? {};
@@ -271,14 +269,14 @@ function parseAdditionalBodyFields(value: unknown): unknown {
 }
 
 /**
- * Checks one item's generation parameters against `gateway` and returns the request to send,
- * or throws InvalidRequestError listing every problem.
+ * Checks one item's generation parameters against `gateway`: the request to send, or every
+ * problem found.
  */
 export function validateGeneration(
 	gateway: SeedanceGateway,
 	parameters: GenerationParameters,
 	media: MediaEntry[],
-): Omit<GenerationRequest, 'media'> {
+): ValidationResult {
 	const model = typeof parameters.model === 'string' ? parameters.model.trim() : parameters.model;
 	const input = {
 		...parameters,
@@ -300,10 +298,10 @@ export function validateGeneration(
 			const separator = typeof index === 'number' ? ': ' : ' ';
 			return `${label}${separator}${issue.message.replace('{value}', String(value))}`;
 		});
-		throw new InvalidRequestError(problems);
+		return { valid: false, problems };
 	}
 	const data = result.data;
-	return {
+	const request = {
 		model: data.model,
 		prompt: data.prompt,
 		duration: data.duration,
@@ -315,4 +313,5 @@ export function validateGeneration(
 		seed: data.seed,
 		additionalBodyFields: data.additionalBodyFields as IDataObject,
 	};
+	return { valid: true, request };
 }

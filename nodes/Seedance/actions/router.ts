@@ -20,6 +20,15 @@ const operations: Record<string, OperationExecute> = {
 	wait: wait.execute,
 };
 
+/** n8n shows the item of an error from its context; errors we did not make get wrapped. */
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number) {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context = { ...error.context, itemIndex };
+		return error;
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
+
 /** The item loop: one task per input item, pairedItem on every output, continueOnFail honoured. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -42,11 +51,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				});
 				continue;
 			}
-			if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-				error.context = { ...error.context, itemIndex };
-				throw error;
-			}
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			throw asNodeError(this, error, itemIndex);
 		}
 	}
 	return [returnData];
