@@ -1,0 +1,68 @@
+// Public types of the gateway simulator. Kept apart from index.ts so the route
+// modules can import them without a circular import through index.ts.
+
+export type GatewayName = 'tokenhub' | 'aihubmix';
+
+export interface SimulatorOptions {
+	tokenhubKey?: string;
+	aihubmixKey?: string;
+	queuedMs?: number;
+	jobMs?: number;
+	latencyMs?: number;
+	aihubmixInlineVideoUrl?: boolean;
+	port?: number;
+}
+
+export interface RecordedRequest {
+	server: 'gateway' | 'cdn';
+	gateway?: GatewayName;
+	method: string;
+	path: string;
+	headers: Record<string, string | string[] | undefined>;
+	body?: unknown;
+	at: number;
+}
+
+export interface SimTask {
+	id: string;
+	gateway: GatewayName;
+	model: string;
+	createdAt: number;
+	jobMs: number;
+	queuedMs: number;
+	outcome: 'succeed' | 'fail' | 'expire';
+	body: Record<string, unknown>;
+	pollCount: number;
+}
+
+export interface FaultSpec {
+	gateway?: GatewayName;
+	method?: string;
+	pathIncludes?: string;
+	server?: 'gateway' | 'cdn';
+	times?: number;
+	status?: number;
+	body?: unknown;
+	headers?: Record<string, string>;
+	reset?: boolean;
+	hangMs?: number;
+	malformedJson?: boolean;
+}
+
+export interface Simulator {
+	tokenhubBaseUrl: string;
+	aihubmixBaseUrl: string;
+	cdnOrigin: string;
+	tokenhubKey: string;
+	aihubmixKey: string;
+	requests: RecordedRequest[];
+	tasks: Map<string, SimTask>;
+	mp4: Buffer;
+	createRequests(gateway?: GatewayName): RecordedRequest[];
+	gatewayRequests(gateway?: GatewayName): RecordedRequest[];
+	cdnRequests(): RecordedRequest[];
+	set(options: Partial<SimulatorOptions>): void;
+	injectFault(fault: FaultSpec): void;
+	reset(): void;
+	close(): Promise<void>;
+}
