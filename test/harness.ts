@@ -406,6 +406,8 @@ export interface RunWorkflowOptions {
 export interface WorkflowRun {
 	run: IRun;
 	status: string;
+	// WorkflowExecute records errors as plain-object copies ({ ...error, message, stack }), so
+	// assert on .message / .name / .description / .httpCode, never with instanceof.
 	error?: ExecutionBaseError | Error;
 	output(nodeName: string, outputIndex?: number): INodeExecutionData[];
 	nodeError(nodeName: string): Error | undefined;

@@ -121,7 +121,7 @@ async function sleepOrCancel(
 	}
 	if (signal?.aborted) {
 		throw withTask(
-			new NodeOperationError(ctx.getNode(), `Execution cancelled while waiting for task ${taskId}`, {
+			new NodeOperationError(ctx.getNode(), `Execution canceled while waiting for task ${taskId}`, {
 				description: `The task keeps running on the gateway. Use the Get or Wait operation with task ID ${taskId} to fetch it.`,
 			}),
 			last ? taskToJson(last) : { taskId },

@@ -184,7 +184,8 @@ async function submit(
 		// Never resubmit here: the gateway may have accepted (and billed) the task already.
 		throw new NodeApiError(
 			ctx.getNode(),
-			{ message: response.networkError.message, code: response.networkError.code },
+			// No `code` here: n8n would swap our message for a generic one for ECONNRESET & co.
+			{ message: response.networkError.message },
 			{
 				message: `No answer from ${gateway.displayName} while creating the task: ${response.networkError.message}`,
 				description: `The task may or may not have been created. Check your ${gateway.displayName} console (task history) before running this item again, so you do not pay twice.`,

@@ -94,7 +94,7 @@ export function readDeliveryOptions(ctx: IExecuteFunctions, itemIndex: number) {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as DeliveryOptionValues;
 	const wait: WaitSettings = {
 		pollIntervalMs: Math.max(1, options.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000,
-		timeoutMs: Math.max(0.1, options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
+		timeoutMs: Math.max(0, options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
 	};
 	return {
 		wait,
