@@ -117,7 +117,7 @@ function mediaEntrySchema() {
 				if (urlProblem) problem(urlProblem);
 			} else if (entry.source === 'binary') {
 				if (!entry.binaryProperty) {
-					problem('Input Binary Field is empty. Enter the name of the binary field that holds the file, e.g. data.');
+					problem('Source Binary Field is empty. Enter the name of the binary field that holds the file, e.g. data.');
 				} else if (!entry.binary?.found) {
 					problem(
 						`the input item has no binary field "${entry.binaryProperty}". Check the field name, or the node before this one.`,
