@@ -4,6 +4,8 @@ import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-work
 import type { SeedanceGateway } from '../gateways/gateway';
 import { GATEWAYS } from '../gateways';
 import { mediaProperty, readMediaEntries, toMediaInputs } from '../media';
+import type { CostEstimate } from '../pricing';
+import { estimateCost } from '../pricing';
 import { taskToJson } from '../output';
 import { waitForTask } from '../polling';
 import { callGateway, gatewayHttpError } from '../transport';
@@ -117,6 +119,15 @@ const properties: INodeProperties[] = [
 					'A JSON object merged into the request body, for parameters the node does not offer yet, e.g. {"callback_url": "https://example.com/hook"}',
 			},
 			{
+				displayName: 'Max Cost per Video (USD)',
+				name: 'maxCostUsd',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: 0,
+				description:
+					"Refuse the item before any request if its estimated cost, from the gateway's published prices, is higher. 0 means no limit.",
+			},
+			{
 				displayName: 'Return Last Frame',
 				name: 'returnLastFrame',
 				type: 'boolean',
@@ -178,6 +189,8 @@ async function submit(
 		);
 	}
 	const request = { ...validation.request, media: toMediaInputs(entries, buffers) };
+	const cost = estimateCost(gateway.name, request);
+	checkSpendCap(ctx, gateway, cost, Number(additional.maxCostUsd ?? 0), itemIndex);
 
 	const response = await callGateway(ctx, gateway, gateway.buildCreateRequest(request), itemIndex);
 	if (response.networkError) {
@@ -205,7 +218,42 @@ async function submit(
 			itemIndex,
 		});
 	}
-	return task;
+	return { task, cost };
+}
+
+/** A per-item cap: refused before any request when the estimate is over it, or cannot be made. */
+function checkSpendCap(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	cost: CostEstimate,
+	maxCostUsd: number,
+	itemIndex: number,
+) {
+	if (!(maxCostUsd > 0)) return;
+	const refuse = (message: string, fix: string) =>
+		new NodeOperationError(ctx.getNode(), `Item ${itemIndex} not sent: ${message}`, {
+			itemIndex,
+			description: `Nothing was sent, so nothing was charged. ${fix}`,
+		});
+	if (cost.usd === null) {
+		throw refuse(`its cost cannot be estimated (${cost.basis}), and Max Cost per Video is set`, 'Pick a model from the list, or set Max Cost per Video to 0.');
+	}
+	if (!cost.complete) {
+		throw refuse(
+			`${gateway.displayName} bills reference video seconds, and a reference video has no Video Duration, so Max Cost per Video cannot be checked`,
+			'Set Video Duration (Seconds) on each reference video.',
+		);
+	}
+	if (cost.usd > maxCostUsd) {
+		throw refuse(
+			`estimated cost $${cost.usd.toFixed(2)} (${cost.basis}) is over Max Cost per Video ($${maxCostUsd.toFixed(2)})`,
+			'Lower the duration or resolution, pick a cheaper model, or raise the limit.',
+		);
+	}
+}
+
+function costFields(cost: CostEstimate): IDataObject {
+	return { estimatedCostUsd: cost.usd, costBasis: cost.basis };
 }
 
 export async function execute(
@@ -213,11 +261,11 @@ export async function execute(
 	gateway: SeedanceGateway,
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
-	const task = await submit(this, gateway, itemIndex);
+	const { task, cost } = await submit(this, gateway, itemIndex);
 	if (!this.getNodeParameter('waitForCompletion', itemIndex, true)) {
-		return { json: taskToJson(task) };
+		return { json: taskToJson(task, costFields(cost)) };
 	}
 	const { wait } = readDeliveryOptions(this, itemIndex);
 	const result = await waitForTask(this, gateway, task.taskId, wait, itemIndex, task);
-	return await deliverTask(this, gateway, result, itemIndex, true);
+	return await deliverTask(this, gateway, result, itemIndex, true, costFields(cost));
 }

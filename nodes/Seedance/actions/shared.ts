@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SeedanceGateway } from '../gateways/gateway';
@@ -125,10 +125,11 @@ export async function deliverTask(
 	result: Pick<WaitResult, 'task' | 'timedOut'>,
 	itemIndex: number,
 	failOnTaskFailure: boolean,
+	extraFields: IDataObject = {},
 ): Promise<INodeExecutionData> {
 	const { task, timedOut } = result;
 	const settings = readDeliveryOptions(ctx, itemIndex);
-	const json = taskToJson(task, { timedOut });
+	const json = taskToJson(task, { timedOut, ...extraFields });
 	if (timedOut) {
 		if (settings.onTimeout === 'output') return { json };
 		const minutes = settings.wait.timeoutMs / 60_000;
