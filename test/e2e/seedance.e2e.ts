@@ -1,0 +1,149 @@
+import { readFileSync, rmSync } from 'fs';
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import type { Simulator } from '../simulator';
+import { startSimulator } from '../simulator';
+import type { Workflow, WorkflowNode } from './workflows';
+import { chain, itemsFrom, MANUAL_TRIGGER } from './workflows';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lib = require('../../scripts/lib/real-n8n');
+
+/**
+ * A real n8n process (n8n execute) with this package installed from its npm pack tarball, against
+ * the gateway simulator running in this test process (so its request log can be asserted).
+ */
+
+type Provider = 'tokenhub' | 'aihubmix';
+interface N8n { nodeBin: string; n8nDir: string; n8nBin: string }
+interface RunResult { exitCode: number; run: { status: string; data: { resultData: { runData: Record<string, unknown>; error?: { message: string } } } } }
+
+let sim: Simulator;
+let n8n: N8n;
+let userFolder: string;
+const FIXTURE = readFileSync(join(__dirname, '..', 'simulator', 'fixtures', 'tiny.mp4'));
+
+function seedance(provider: Provider, parameters: Record<string, unknown>, name = 'Seedance'): WorkflowNode {
+	return {
+		name,
+		type: lib.NODE_TYPE,
+		typeVersion: 1,
+		parameters: { provider, options: { pollIntervalSeconds: 1, timeoutMinutes: 2 }, ...parameters },
+		credentials: lib.CREDENTIAL_REFS[provider],
+	};
+}
+
+function writeFile(path: string): WorkflowNode {
+	return {
+		name: 'Save MP4',
+		type: 'n8n-nodes-base.readWriteFile',
+		typeVersion: 1,
+		parameters: { operation: 'write', fileName: path, dataPropertyName: 'data', options: {} },
+	};
+}
+
+const workflows: Record<string, Workflow> = {};
+function define(id: string, nodes: WorkflowNode[]) {
+	workflows[id] = chain(id, nodes);
+}
+
+beforeAll(async () => {
+	sim = await startSimulator({ queuedMs: 200, jobMs: 2000 });
+	n8n = lib.ensureN8n();
+	const tarball = lib.packPackage(mkdtempSync(join(tmpdir(), 'seedance-pack-')));
+	userFolder = lib.createUserFolder(tarball, n8n);
+
+	define('e2eTokenHubCreate', [MANUAL_TRIGGER, seedance('tokenhub', { operation: 'create', prompt: 'A fox in snow' }), writeFile(`${userFolder}/out/tokenhub.mp4`)]);
+	define('e2eAiHubMixCreate', [MANUAL_TRIGGER, seedance('aihubmix', { operation: 'create', prompt: 'A fox in snow' }), writeFile(`${userFolder}/out/aihubmix.mp4`)]);
+	define('e2eCreateThenWait', [
+		MANUAL_TRIGGER,
+		seedance('tokenhub', { operation: 'create', prompt: 'Clouds', waitForCompletion: false }, 'Create'),
+		seedance('tokenhub', { operation: 'wait', taskId: '={{ $json.taskId }}' }, 'Wait'),
+	]);
+	define('e2eFailing', [MANUAL_TRIGGER, seedance('aihubmix', { operation: 'create', prompt: 'Forbidden [sim:fail]' })]);
+	define('e2eBadInput', [MANUAL_TRIGGER, seedance('tokenhub', { operation: 'create', prompt: 'Ok', duration: 30, resolution: '1080p' })]);
+	define('e2eFiveItems', [
+		MANUAL_TRIGGER,
+		...itemsFrom([1, 2, 3, 4, 5].map((n) => ({ scene: `Scene ${n}: a lighthouse` }))),
+		seedance('aihubmix', { operation: 'create', prompt: '={{ $json.scene }} at dusk' }),
+	]);
+
+	lib.importAll(userFolder, n8n, { credentials: lib.credentialsFor(sim), workflows: Object.values(workflows) });
+});
+
+afterAll(async () => {
+	await sim?.close();
+	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+});
+
+beforeEach(() => sim.reset());
+
+async function execute(id: string): Promise<RunResult> {
+	return await lib.execute(userFolder, n8n, id, { env: { N8N_RESTRICT_FILE_ACCESS_TO: userFolder } });
+}
+
+type Item = { json: Record<string, unknown>; binary?: Record<string, { mimeType: string; fileName: string; fileSize?: string }> };
+const output = (result: RunResult, node: string): Item[] => lib.nodeOutput(result.run, node);
+
+describe.each([
+	['tokenhub', 'e2eTokenHubCreate'],
+	['aihubmix', 'e2eAiHubMixCreate'],
+] as const)('%s in a real n8n', (provider, id) => {
+	it('Create with wait: the video arrives as binary data and is written to disk byte for byte', async () => {
+		const result = await execute(id);
+		expect(result.exitCode).toBe(0);
+		expect(result.run.status).toBe('success');
+		const [item] = output(result, 'Seedance');
+		expect(item.json).toMatchObject({ provider, status: 'succeeded' });
+		expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: expect.stringMatching(/\.mp4$/) });
+		expect(readFileSync(`${userFolder}/out/${provider}.mp4`).equals(FIXTURE)).toBe(true);
+		expect(sim.createRequests(provider)).toHaveLength(1);
+	});
+});
+
+it('Create, then a separate Wait node finishes the same task', async () => {
+	const result = await execute('e2eCreateThenWait');
+	expect(result.exitCode).toBe(0);
+	const [created] = output(result, 'Create');
+	const [waited] = output(result, 'Wait');
+	expect(['queued', 'running']).toContain(created.json.status);
+	expect(waited.json).toMatchObject({ taskId: created.json.taskId, status: 'succeeded' });
+	expect(waited.binary?.data.mimeType).toBe('video/mp4');
+	expect(sim.createRequests('tokenhub')).toHaveLength(1);
+});
+
+it('a failing task fails the run with the task id and the gateway reason', async () => {
+	const result = await execute('e2eFailing');
+	expect(result.exitCode).toBe(1);
+	const error = lib.nodeError(result.run, 'Seedance');
+	const taskId = [...sim.tasks.keys()][0];
+	expect(error.message).toContain(taskId);
+	expect(error.message).toContain('OutputVideoSensitiveContentDetected.PolicyViolation');
+});
+
+it('bad input is refused inside n8n with no request made', async () => {
+	const result = await execute('e2eBadInput');
+	expect(result.exitCode).toBe(1);
+	const error = lib.nodeError(result.run, 'Seedance');
+	expect(error.message).toContain('Item 0 cannot be sent to TokenHub (2 problems)');
+	expect(error.message).toContain('Duration (Seconds)');
+	expect(error.message).toContain('Resolution');
+	expect(sim.requests).toHaveLength(0);
+});
+
+it('5 items with prompts from a previous node: 5 tasks, 5 videos, in item order', async () => {
+	const result = await execute('e2eFiveItems');
+	expect(result.exitCode).toBe(0);
+	const items = output(result, 'Seedance');
+	expect(items).toHaveLength(5);
+	const prompts = sim.createRequests('aihubmix').map((request) => (request.body as { prompt: string }).prompt);
+	expect(prompts).toEqual([1, 2, 3, 4, 5].map((n) => `Scene ${n}: a lighthouse at dusk`));
+	items.forEach((item, index) => {
+		expect(item.json.status).toBe('succeeded');
+		expect(item.binary?.data.mimeType).toBe('video/mp4');
+		expect((item as { pairedItem?: unknown }).pairedItem).toEqual({ item: index });
+		expect(sim.tasks.get(item.json.taskId as string)?.body.prompt).toBe(prompts[index]);
+	});
+});
