@@ -38,6 +38,7 @@ function packPackage(outDir) {
 	log('building the package and packing it with npm pack');
 	run('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 	const name = run('npm', ['pack', '--silent', '--pack-destination', outDir]).trim().split('\n').pop();
+	log(`packed ${name}`);
 	return path.join(outDir, name);
 }
 
@@ -72,6 +73,7 @@ function createUserFolder(tarball, n8n) {
 	const nodesDir = path.join(folder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
+	log(`installing ${path.basename(tarball)} into ${nodesDir}`);
 	run('npm', ['install', '--prefix', nodesDir, '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund', tarball], {
 		env: { ...process.env, PATH: `${n8n.nodeBin}:${process.env.PATH}` },
 	});
@@ -91,6 +93,8 @@ function n8nEnv(userFolder, n8n, extra = {}) {
 		N8N_RESTRICT_FILE_ACCESS_TO: userFolder,
 		N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
 		DB_SQLITE_POOL_SIZE: '2',
+		// jest sets NODE_ENV=test, under which n8n's CLI prints nothing.
+		NODE_ENV: 'production',
 		...extra,
 	};
 }
@@ -112,9 +116,29 @@ function importAll(userFolder, n8n, { credentials = [], workflows = [] }) {
 	for (const [command, name, data] of steps) {
 		const file = path.join(dir, name);
 		fs.writeFileSync(file, JSON.stringify(data));
+		log(`n8n ${command} (${data.length})`);
 		const result = n8nCli(userFolder, n8n, [command, `--input=${file}`]);
 		if (result.status !== 0) throw new Error(`n8n ${command} failed:\n${result.stdout}\n${result.stderr}`);
 	}
+}
+
+/**
+ * `n8n execute --rawOutput` prints log lines, then the run JSON, and after a failed run more log
+ * lines: take the first line that opens an object and the shortest span after it that parses.
+ */
+function parseRunJson(stdout) {
+	const lines = stdout.split('\n');
+	const start = lines.findIndex((line) => line.startsWith('{'));
+	if (start < 0) return undefined;
+	for (let end = start; end < lines.length; end++) {
+		if (!lines[end].startsWith('}')) continue;
+		try {
+			return JSON.parse(lines.slice(start, end + 1).join('\n'));
+		} catch {
+			// not the closing brace of the run object yet
+		}
+	}
+	return undefined;
 }
 
 /**
@@ -135,13 +159,12 @@ function execute(userFolder, n8n, workflowId, { onTick, tickMs = 5000, env = {} 
 		child.on('error', reject);
 		child.on('close', (exitCode) => {
 			if (timer) clearInterval(timer);
-			const lines = stdout.split('\n');
-			const start = lines.findIndex((line) => line.startsWith('{'));
-			if (start < 0) {
-				reject(new Error(`n8n execute printed no run JSON (exit ${exitCode}):\n${stdout}\n${stderr}`));
+			const run = parseRunJson(stdout);
+			if (!run) {
+				reject(new Error(`n8n execute printed no run JSON (exit ${exitCode}):\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`));
 				return;
 			}
-			resolve({ exitCode, run: JSON.parse(lines.slice(start).join('\n')), stderr });
+			resolve({ exitCode, run, stderr });
 		});
 	});
 }

@@ -1,5 +1,4 @@
-import { readFileSync, rmSync } from 'fs';
-import { mkdtempSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -54,6 +53,7 @@ beforeAll(async () => {
 	n8n = lib.ensureN8n();
 	const tarball = lib.packPackage(mkdtempSync(join(tmpdir(), 'seedance-pack-')));
 	userFolder = lib.createUserFolder(tarball, n8n);
+	mkdirSync(join(userFolder, 'out'));
 
 	define('e2eTokenHubCreate', [MANUAL_TRIGGER, seedance('tokenhub', { operation: 'create', prompt: 'A fox in snow' }), writeFile(`${userFolder}/out/tokenhub.mp4`)]);
 	define('e2eAiHubMixCreate', [MANUAL_TRIGGER, seedance('aihubmix', { operation: 'create', prompt: 'A fox in snow' }), writeFile(`${userFolder}/out/aihubmix.mp4`)]);
