@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -44,6 +44,44 @@ function writeFile(path: string): WorkflowNode {
 }
 
 const workflows: Record<string, Workflow> = {};
+
+const EXAMPLES = ['scheduled-to-google-drive', 'generate-and-post-to-slack', 'extend-with-last-frame', 'image-to-video-from-upload'];
+const ACCOUNT_NODES = ['n8n-nodes-base.googleDrive', 'n8n-nodes-base.slack'];
+
+/**
+ * An example as users import it, made runnable by `n8n execute`: triggers become a Manual
+ * Trigger of the same name, Drive/Slack nodes are disabled (no account here), and the form
+ * upload becomes a file read from disk into the same binary field.
+ */
+function runnableExample(name: string): Workflow {
+	const workflow = JSON.parse(readFileSync(join(lib.ROOT, 'examples', `${name}.json`), 'utf8')) as Workflow;
+	workflow.nodes = workflow.nodes.flatMap((node): WorkflowNode[] => {
+		if (ACCOUNT_NODES.includes(node.type)) return [{ ...node, disabled: true }];
+		if (node.type === 'n8n-nodes-base.formTrigger') {
+			return [
+				{ ...MANUAL_TRIGGER, name: 'Start' },
+				{
+					...node,
+					type: 'n8n-nodes-base.readWriteFile',
+					typeVersion: 1,
+					parameters: { operation: 'read', fileSelector: join(userFolder, 'frame.png'), options: { dataPropertyName: 'image' } },
+				},
+			];
+		}
+		if (/Trigger$/.test(node.type)) return [{ ...node, type: MANUAL_TRIGGER.type, typeVersion: 1, parameters: {} }];
+		if (node.type === lib.NODE_TYPE) {
+			const options = { ...(node.parameters.options as object), pollIntervalSeconds: 1 };
+			const prompt = String(node.parameters.prompt).includes('$json.prompt') && name.includes('upload') ? 'The picture comes alive' : node.parameters.prompt;
+			return [{ ...node, parameters: { ...node.parameters, prompt, options } }];
+		}
+		return [node];
+	});
+	if (workflow.nodes.some((node) => node.name === 'Start')) {
+		const reader = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.readWriteFile')!;
+		workflow.connections.Start = { main: [[{ node: reader.name, type: 'main', index: 0 }]] };
+	}
+	return workflow;
+}
 function define(id: string, nodes: WorkflowNode[]) {
 	workflows[id] = chain(id, nodes);
 }
@@ -69,6 +107,9 @@ beforeAll(async () => {
 		...itemsFrom([1, 2, 3, 4, 5].map((n) => ({ scene: `Scene ${n}: a lighthouse` }))),
 		seedance('aihubmix', { operation: 'create', prompt: '={{ $json.scene }} at dusk' }),
 	]);
+
+	copyFileSync(join(__dirname, '..', 'simulator', 'fixtures', 'frame.png'), join(userFolder, 'frame.png'));
+	for (const name of EXAMPLES) workflows[name] = runnableExample(name);
 
 	lib.importAll(userFolder, n8n, { credentials: lib.credentialsFor(sim), workflows: Object.values(workflows) });
 });
@@ -145,5 +186,45 @@ it('5 items with prompts from a previous node: 5 tasks, 5 videos, in item order'
 		expect(item.binary?.data.mimeType).toBe('video/mp4');
 		expect((item as { pairedItem?: unknown }).pairedItem).toEqual({ item: index });
 		expect(sim.tasks.get(item.json.taskId as string)?.body.prompt).toBe(prompts[index]);
+	});
+});
+
+describe('example workflows import and run', () => {
+	it('scheduled generation to Google Drive: two prompts, two videos (Drive disabled)', async () => {
+		const result = await execute('seedanceExDrive01');
+		expect(result.exitCode).toBe(0);
+		const items = output(result, 'Generate Video');
+		expect(items).toHaveLength(2);
+		for (const item of items) expect(item.binary?.data.mimeType).toBe('video/mp4');
+		expect(items.map((item) => item.json.estimatedCostUsd)).toEqual([1, 1]);
+	});
+
+	it('generate and post to Slack: the video is ready for the Slack node (disabled)', async () => {
+		const result = await execute('seedanceExSlack01');
+		expect(result.exitCode).toBe(0);
+		const [item] = output(result, 'Generate Video');
+		expect(item.json).toMatchObject({ provider: 'aihubmix', status: 'succeeded' });
+		expect(item.binary?.data.mimeType).toBe('video/mp4');
+	});
+
+	it("extend a video: part 2's first frame is part 1's returned last frame", async () => {
+		const result = await execute('seedanceExExtend1');
+		expect(result.exitCode).toBe(0);
+		const [part1] = output(result, 'Part 1');
+		const [part2] = output(result, 'Part 2 (Starts Where Part 1 Ends)');
+		expect(part1.json.lastFrameUrl).toMatch(/\/frames\/.+\.png$/);
+		const secondCreate = sim.createRequests('aihubmix')[1].body as { content: Array<{ role: string; image_url: { url: string } }> };
+		expect(secondCreate.content).toEqual([{ type: 'image_url', image_url: { url: part1.json.lastFrameUrl }, role: 'first_frame' }]);
+		expect(part2.json.status).toBe('succeeded');
+		expect(part2.binary?.part2.mimeType).toBe('video/mp4');
+	});
+
+	it('image-to-video from an uploaded file: the binary is sent as a data URL first frame', async () => {
+		const result = await execute('seedanceExUpload1');
+		expect(result.exitCode).toBe(0);
+		const png = readFileSync(join(__dirname, '..', 'simulator', 'fixtures', 'frame.png'));
+		const body = sim.createRequests('tokenhub')[0].body as { content: Array<{ role: string; image_url: { url: string } }> };
+		expect(body.content[0]).toEqual({ type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` }, role: 'first_frame' });
+		expect(output(result, 'Animate Image')[0].json.status).toBe('succeeded');
 	});
 });
