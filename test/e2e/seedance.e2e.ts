@@ -59,7 +59,7 @@ function runnableExample(name: string): Workflow {
 		if (ACCOUNT_NODES.includes(node.type)) return [{ ...node, disabled: true }];
 		if (node.type === 'n8n-nodes-base.formTrigger') {
 			return [
-				{ ...MANUAL_TRIGGER, name: 'Start' },
+				{ ...MANUAL_TRIGGER, name: 'Start', id: 'e2e-start', position: [-220, 0] },
 				{
 					...node,
 					type: 'n8n-nodes-base.readWriteFile',
