@@ -54,15 +54,14 @@ describe.each(['tokenhub', 'aihubmix'] as const)('%s', (provider) => {
 	});
 
 	it('cancelling the execution stops the wait at once and stops polling', async () => {
-		const started = Date.now();
 		const run = await runSeedance({
 			sim,
 			provider,
 			cancelAfterMs: 700,
 			parameters: { operation: 'create', prompt: 'Never mind [sim:ms=60000]', options: { pollIntervalSeconds: 10, timeoutMinutes: 5 } },
 		});
-		expect(Date.now() - started).toBeLessThan(5_000);
 		expect(run.status).toBe('canceled');
+		expect(String(run.nodeError('Seedance')?.message)).toContain(`task ${[...sim.tasks.keys()][0]}`);
 		const checks = sim.gatewayRequests(provider).length;
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		expect(sim.gatewayRequests(provider).length).toBe(checks);

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
+import type { Batch } from './batch';
 import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
 import { TERMINAL_STATUSES } from './gateways/gateway';
 import { taskToJson } from './output';
@@ -38,8 +39,11 @@ async function checkOnce(
 	taskId: string,
 	itemIndex: number,
 	last: NormalisedTask | undefined,
+	batch: Batch,
 ): Promise<{ task: NormalisedTask } | { transient: TransientFailure }> {
-	const response = await callGateway(ctx, gateway, gateway.taskRequest(taskId), itemIndex);
+	const response = await batch.statusChecks.run(
+		async () => await callGateway(ctx, gateway, gateway.taskRequest(taskId), itemIndex),
+	);
 	const { statusCode, body } = response;
 	if (response.networkError) {
 		return { transient: { reason: response.networkError.message, retryAfterMs: undefined } };
@@ -91,42 +95,48 @@ export async function fetchTask(
 	gateway: SeedanceGateway,
 	taskId: string,
 	itemIndex: number,
+	batch: Batch,
 	last?: NormalisedTask,
 	deadline = Number.POSITIVE_INFINITY,
 ): Promise<NormalisedTask> {
-	const signal = ctx.getExecutionCancelSignal();
 	for (let failures = 0; ; failures++) {
-		const check = await checkOnce(ctx, gateway, taskId, itemIndex, last);
+		const check = await checkOnce(ctx, gateway, taskId, itemIndex, last, batch);
 		if ('task' in check) return check.task;
 		const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** failures, 30_000);
 		const delay = check.transient.retryAfterMs ?? backoff;
 		if (failures + 1 >= MAX_TRANSIENT_FAILURES || Date.now() + delay > deadline) {
 			throw lostContactError(ctx, gateway, taskId, last, check.transient.reason, itemIndex);
 		}
-		await sleepOrCancel(ctx, delay, signal, taskId, last);
+		await sleepOrStop(ctx, delay, batch, taskId, last, itemIndex);
 	}
 }
 
-async function sleepOrCancel(
+/** Sleeps with n8n's sleep; a cancelled execution or a stopped batch ends the wait at once. */
+export async function sleepOrStop(
 	ctx: IExecuteFunctions,
 	ms: number,
-	signal: AbortSignal | undefined,
+	batch: Batch,
 	taskId: string,
 	last: NormalisedTask | undefined,
+	itemIndex: number,
 ) {
 	try {
-		await sleep(ms, signal);
+		await sleep(ms, batch.signal);
 	} catch {
-		// Cancelled by the user: say which task was left running, so it can be picked up.
+		// Aborted: reported below, with the task that keeps running on the gateway.
 	}
-	if (signal?.aborted) {
-		throw withTask(
-			new NodeOperationError(ctx.getNode(), `Execution canceled while waiting for task ${taskId}`, {
-				description: `The task keeps running on the gateway. Use the Get or Wait operation with task ID ${taskId} to fetch it.`,
-			}),
-			last ? taskToJson(last) : { taskId },
-		);
-	}
+	if (!batch.signal.aborted) return;
+	// n8n marks a run "canceled" only when the error says "canceled" (US spelling).
+	const message = batch.stopReason
+		? `Stopped waiting for task ${taskId}: ${batch.stopReason}`
+		: `Execution canceled while waiting for task ${taskId}`;
+	throw withTask(
+		new NodeOperationError(ctx.getNode(), message, {
+			itemIndex,
+			description: `The task keeps running on the gateway. Use the Get or Wait operation with task ID ${taskId} to fetch it.`,
+		}),
+		last ? taskToJson(last) : { taskId },
+	);
 }
 
 /**
@@ -140,22 +150,22 @@ export async function waitForTask(
 	taskId: string,
 	settings: WaitSettings,
 	itemIndex: number,
+	batch: Batch,
 	initial?: NormalisedTask,
 ): Promise<WaitResult> {
-	const signal = ctx.getExecutionCancelSignal();
 	const deadline = Date.now() + settings.timeoutMs;
 	let task = initial;
 	let statusChecks = 0;
 	let delay = Math.max(250, settings.pollIntervalMs / 4);
 	if (!task) {
-		task = await fetchTask(ctx, gateway, taskId, itemIndex, undefined, deadline);
+		task = await fetchTask(ctx, gateway, taskId, itemIndex, batch, undefined, deadline);
 		statusChecks++;
 	}
 	while (!isTerminal(task)) {
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) return { task, timedOut: true, statusChecks };
-		await sleepOrCancel(ctx, Math.min(delay, remaining), signal, taskId, task);
-		task = await fetchTask(ctx, gateway, taskId, itemIndex, task, deadline);
+		await sleepOrStop(ctx, Math.min(delay, remaining), batch, taskId, task, itemIndex);
+		task = await fetchTask(ctx, gateway, taskId, itemIndex, batch, task, deadline);
 		statusChecks++;
 		delay = Math.min(delay * 2, settings.pollIntervalMs);
 	}

@@ -1,14 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep, updateDisplayOptions } from 'n8n-workflow';
 
-import type { SeedanceGateway } from '../gateways/gateway';
+import type { Batch } from '../batch';
+import type { GatewayRequest, SeedanceGateway } from '../gateways/gateway';
 import { GATEWAYS } from '../gateways';
 import { mediaProperty, readMediaEntries, toMediaInputs } from '../media';
 import type { CostEstimate } from '../pricing';
 import { estimateCost } from '../pricing';
 import { taskToJson } from '../output';
 import { waitForTask } from '../polling';
-import { callGateway, gatewayHttpError } from '../transport';
+import { withTask, taskOfError } from '../task-errors';
+import { callGateway, gatewayHttpError, retryAfterMs } from '../transport';
 import type { GenerationParameters } from '../validation';
 import { validateGeneration } from '../validation';
 import { deliverTask, deliveryOptions, readDeliveryOptions } from './shared';
@@ -157,30 +159,34 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['create'] } }, properties);
 
-async function submit(
-	ctx: IExecuteFunctions,
+/**
+ * Reads and checks one item and builds its request. The router runs this for every item
+ * before any item is created, so one bad item in a batch costs nothing at all.
+ */
+export async function prepare(
+	this: IExecuteFunctions,
 	gateway: SeedanceGateway,
 	itemIndex: number,
-) {
-	const additional = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+): Promise<PreparedCreate> {
+	const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const parameters: GenerationParameters = {
-		model: ctx.getNodeParameter('model', itemIndex, ''),
-		prompt: ctx.getNodeParameter('prompt', itemIndex, ''),
-		duration: ctx.getNodeParameter('duration', itemIndex, gateway.capabilities.duration.default),
-		resolution: ctx.getNodeParameter('resolution', itemIndex, gateway.capabilities.defaultResolution),
-		ratio: ctx.getNodeParameter('ratio', itemIndex, gateway.capabilities.defaultRatio),
-		generateAudio: ctx.getNodeParameter('generateAudio', itemIndex, gateway.capabilities.generateAudioDefault),
+		model: this.getNodeParameter('model', itemIndex, ''),
+		prompt: this.getNodeParameter('prompt', itemIndex, ''),
+		duration: this.getNodeParameter('duration', itemIndex, gateway.capabilities.duration.default),
+		resolution: this.getNodeParameter('resolution', itemIndex, gateway.capabilities.defaultResolution),
+		ratio: this.getNodeParameter('ratio', itemIndex, gateway.capabilities.defaultRatio),
+		generateAudio: this.getNodeParameter('generateAudio', itemIndex, gateway.capabilities.generateAudioDefault),
 		watermark: additional.watermark ?? false,
 		returnLastFrame: gateway.capabilities.supportsReturnLastFrame ? (additional.returnLastFrame ?? false) : false,
 		seed: gateway.capabilities.supportsSeed && additional.seed !== -1 ? additional.seed : undefined,
 		additionalBodyFields: additional.additionalBodyFields ?? {},
 	};
-	const { entries, buffers } = await readMediaEntries(ctx, itemIndex);
+	const { entries, buffers } = await readMediaEntries(this, itemIndex);
 	const validation = validateGeneration(gateway, parameters, entries);
 	if (!validation.valid) {
 		const { problems } = validation;
 		throw new NodeOperationError(
-			ctx.getNode(),
+			this.getNode(),
 			`Item ${itemIndex} cannot be sent to ${gateway.displayName} (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join(' ')}`,
 			{
 				itemIndex,
@@ -190,9 +196,32 @@ async function submit(
 	}
 	const request = { ...validation.request, media: toMediaInputs(entries, buffers) };
 	const cost = estimateCost(gateway.name, request);
-	checkSpendCap(ctx, gateway, cost, Number(additional.maxCostUsd ?? 0), itemIndex);
+	checkSpendCap(this, gateway, cost, Number(additional.maxCostUsd ?? 0), itemIndex);
 
-	const response = await callGateway(ctx, gateway, gateway.buildCreateRequest(request), itemIndex);
+	return { request: gateway.buildCreateRequest(request), cost };
+}
+
+/** Retries only a 429: the gateway said it did not take the request, so nothing was paid. */
+const MAX_RATE_LIMITED_ATTEMPTS = 4;
+
+async function submit(
+	ctx: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	itemIndex: number,
+	batch: Batch,
+	prepared: PreparedCreate,
+) {
+	let response = await batch.creates.run(async () => await callGateway(ctx, gateway, prepared.request, itemIndex));
+	for (let attempt = 1; response.statusCode === 429 && attempt < MAX_RATE_LIMITED_ATTEMPTS; attempt++) {
+		await sleep(retryAfterMs(response.headers) ?? 2_000 * 2 ** (attempt - 1), batch.signal).catch(() => undefined);
+		if (batch.signal.aborted) {
+			throw new NodeOperationError(ctx.getNode(), `Execution canceled before the task was created (${gateway.displayName} was rate limiting)`, {
+				itemIndex,
+				description: 'No task was created, so nothing was charged.',
+			});
+		}
+		response = await batch.creates.run(async () => await callGateway(ctx, gateway, prepared.request, itemIndex));
+	}
 	if (response.networkError) {
 		// Never resubmit here: the gateway may have accepted (and billed) the task already.
 		throw new NodeApiError(
@@ -218,7 +247,7 @@ async function submit(
 			itemIndex,
 		});
 	}
-	return { task, cost };
+	return task;
 }
 
 /** A per-item cap: refused before any request when the estimate is over it, or cannot be made. */
@@ -256,16 +285,30 @@ function costFields(cost: CostEstimate): IDataObject {
 	return { estimatedCostUsd: cost.usd, costBasis: cost.basis };
 }
 
+export interface PreparedCreate {
+	request: GatewayRequest;
+	cost: CostEstimate;
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	gateway: SeedanceGateway,
 	itemIndex: number,
+	batch: Batch,
+	prepared?: PreparedCreate,
 ): Promise<INodeExecutionData> {
-	const { task, cost } = await submit(this, gateway, itemIndex);
+	const ready = prepared ?? (await prepare.call(this, gateway, itemIndex));
+	const task = await submit(this, gateway, itemIndex, batch, ready);
+	const extra = costFields(ready.cost);
 	if (!this.getNodeParameter('waitForCompletion', itemIndex, true)) {
-		return { json: taskToJson(task, costFields(cost)) };
+		return { json: taskToJson(task, extra) };
 	}
 	const { wait } = readDeliveryOptions(this, itemIndex);
-	const result = await waitForTask(this, gateway, task.taskId, wait, itemIndex, task);
-	return await deliverTask(this, gateway, result, itemIndex, true, costFields(cost));
+	try {
+		const result = await waitForTask(this, gateway, task.taskId, wait, itemIndex, batch, task);
+		return await deliverTask(this, gateway, result, itemIndex, batch, true, extra);
+	} catch (error) {
+		// Keep the cost next to the task in Continue On Fail output.
+		throw withTask(error as object, { ...taskOfError(error), ...extra });
+	}
 }

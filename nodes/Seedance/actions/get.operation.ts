@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { Batch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { fetchTask } from '../polling';
 import { deliverTask, deliveryOptions, readTaskId, taskIdProperty } from './shared';
@@ -15,8 +16,9 @@ export async function execute(
 	this: IExecuteFunctions,
 	gateway: SeedanceGateway,
 	itemIndex: number,
+	batch: Batch,
 ): Promise<INodeExecutionData> {
 	const taskId = readTaskId(this, itemIndex);
-	const task = await fetchTask(this, gateway, taskId, itemIndex);
-	return await deliverTask(this, gateway, { task, timedOut: false }, itemIndex, false);
+	const task = await fetchTask(this, gateway, taskId, itemIndex, batch);
+	return await deliverTask(this, gateway, { task, timedOut: false }, itemIndex, batch, false);
 }

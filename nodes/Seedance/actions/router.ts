@@ -1,6 +1,8 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { Batch } from '../batch';
+import { DEFAULT_CREATE_CONCURRENCY, startBatch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { getGateway } from '../gateways';
 import { taskOfError } from '../task-errors';
@@ -8,17 +10,19 @@ import * as create from './create.operation';
 import * as get from './get.operation';
 import * as wait from './wait.operation';
 
-type OperationExecute = (
-	this: IExecuteFunctions,
-	gateway: SeedanceGateway,
-	itemIndex: number,
-) => Promise<INodeExecutionData>;
+interface Operation {
+	/** Local checks for one item, run for every item before anything is sent. */
+	prepare?: (this: IExecuteFunctions, gateway: SeedanceGateway, itemIndex: number) => Promise<unknown>;
+	execute: (
+		this: IExecuteFunctions,
+		gateway: SeedanceGateway,
+		itemIndex: number,
+		batch: Batch,
+		prepared?: never,
+	) => Promise<INodeExecutionData>;
+}
 
-const operations: Record<string, OperationExecute> = {
-	create: create.execute,
-	get: get.execute,
-	wait: wait.execute,
-};
+const operations: Record<string, Operation> = { create, get, wait } as Record<string, Operation>;
 
 /** n8n shows the item of an error from its context; errors we did not make get wrapped. */
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number) {
@@ -29,30 +33,96 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number) 
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
-/** The item loop: one task per input item, pairedItem on every output, continueOnFail honoured. */
+type Outcome = { output: INodeExecutionData } | { error: unknown };
+
+interface PreparedItem {
+	operation: Operation;
+	gateway: SeedanceGateway;
+	data: unknown;
+}
+
+function prepareItem(ctx: IExecuteFunctions, itemIndex: number) {
+	const name = ctx.getNodeParameter('operation', itemIndex) as string;
+	const operation = operations[name];
+	if (!operation) {
+		throw new NodeOperationError(ctx.getNode(), `The operation "${name}" is not supported`, { itemIndex });
+	}
+	const gateway = getGateway(ctx.getNodeParameter('provider', itemIndex) as string);
+	return { operation, gateway };
+}
+
+/** The tasks other items made, so a failed run never hides a paid task. */
+function otherTasks(outcomes: Outcome[], except: number): string[] {
+	const lines: string[] = [];
+	outcomes.forEach((outcome, itemIndex) => {
+		if (itemIndex === except || !outcome) return;
+		const task = 'output' in outcome ? (outcome.output.json as IDataObject) : taskOfError(outcome.error);
+		if (task?.taskId) lines.push(`item ${itemIndex}: ${task.taskId} (${task.status ?? 'unknown'})`);
+	});
+	return lines;
+}
+
+/**
+ * The item loop. Every item is checked first; then items run at the same time (creates
+ * bounded by Max Tasks Created at Once), so a batch takes about as long as its slowest job.
+ * Output keeps item order with pairedItem; Continue On Fail keeps one item's failure from
+ * stopping the others.
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const returnData: INodeExecutionData[] = [];
+	const continueOnFail = this.continueOnFail();
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const batch = startBatch(this, Number(options.maxConcurrentCreates ?? DEFAULT_CREATE_CONCURRENCY));
+	const outcomes: Outcome[] = new Array(items.length);
+
+	const prepared: Array<PreparedItem | undefined> = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const operation = this.getNodeParameter('operation', itemIndex) as string;
-			const execute = operations[operation];
-			if (!execute) {
-				throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, { itemIndex });
-			}
-			const gateway = getGateway(this.getNodeParameter('provider', itemIndex) as string);
-			const output = await execute.call(this, gateway, itemIndex);
-			returnData.push({ ...output, pairedItem: { item: itemIndex } });
+			const { operation, gateway } = prepareItem(this, itemIndex);
+			const data = operation.prepare ? await operation.prepare.call(this, gateway, itemIndex) : undefined;
+			prepared[itemIndex] = { operation, gateway, data };
 		} catch (error) {
-			if (this.continueOnFail()) {
-				returnData.push({
-					json: { ...taskOfError(error), error: (error as Error).message },
-					pairedItem: { item: itemIndex },
-				});
-				continue;
-			}
-			throw asNodeError(this, error, itemIndex);
+			if (!continueOnFail) throw asNodeError(this, error, itemIndex);
+			outcomes[itemIndex] = { error };
 		}
 	}
-	return [returnData];
+
+	let firstFailure: number | undefined;
+	await Promise.all(
+		prepared.map(async (item, itemIndex) => {
+			if (!item) return;
+			try {
+				const output = await item.operation.execute.call(this, item.gateway, itemIndex, batch, item.data as never);
+				outcomes[itemIndex] = { output };
+			} catch (error) {
+				outcomes[itemIndex] = { error };
+				if (continueOnFail || batch.signal.aborted) return;
+				firstFailure = itemIndex;
+				batch.stop(`item ${itemIndex} failed and Continue On Fail is off`);
+			}
+		}),
+	);
+
+	if (!continueOnFail) {
+		const failed = firstFailure ?? outcomes.findIndex((outcome) => outcome && 'error' in outcome);
+		if (failed >= 0) {
+			const error = asNodeError(this, (outcomes[failed] as { error: unknown }).error, failed);
+			const others = otherTasks(outcomes, failed);
+			if (others.length) {
+				error.description = `${error.description ?? ''}\n\nOther tasks of this run keep running on the gateway; fetch them with the Wait operation: ${others.join('; ')}`.trim();
+			}
+			throw error;
+		}
+	}
+
+	return [
+		outcomes.map((outcome, itemIndex) =>
+			'output' in outcome
+				? { ...outcome.output, pairedItem: { item: itemIndex } }
+				: {
+						json: { ...taskOfError(outcome.error), error: (outcome.error as Error).message },
+						pairedItem: { item: itemIndex },
+					},
+		),
+	];
 }

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { Batch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { downloadVideo } from '../download';
 import { taskToJson } from '../output';
@@ -38,6 +39,16 @@ export const deliveryOptions: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description: 'Whether to download a finished video into binary data. Video URLs expire after 24 hours.',
+		},
+		{
+			displayName: 'Max Tasks Created at Once',
+			name: 'maxConcurrentCreates',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 50 },
+			default: 5,
+			description:
+				'How many items may send their create request at the same time. All items then wait together, so a batch takes about as long as its slowest video.',
+			displayOptions: { show: { '/operation': ['create'] } },
 		},
 		{
 			displayName: 'On Timeout',
@@ -124,6 +135,7 @@ export async function deliverTask(
 	gateway: SeedanceGateway,
 	result: Pick<WaitResult, 'task' | 'timedOut'>,
 	itemIndex: number,
+	batch: Batch,
 	failOnTaskFailure: boolean,
 	extraFields: IDataObject = {},
 ): Promise<INodeExecutionData> {
@@ -165,6 +177,6 @@ export async function deliverTask(
 		);
 	}
 	if (!settings.downloadVideo) return { json };
-	const binary = await downloadVideo(ctx, gateway, task, itemIndex);
+	const binary = await batch.downloads.run(async () => await downloadVideo(ctx, gateway, task, itemIndex));
 	return { json, binary: { [settings.binaryPropertyName]: binary } };
 }

@@ -1,0 +1,65 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+/**
+ * What the items of one execution share while they run at the same time: a stop signal (the
+ * user's cancel, or a failed item when Continue On Fail is off) and bounds on concurrent
+ * requests, so a batch of 50 items does not hit the gateway with 50 creates at once.
+ */
+
+/** A counting semaphore: at most `slots` functions run at a time, in arrival order. */
+export class Limiter {
+	private active = 0;
+
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(private readonly slots: number) {}
+
+	/** The most functions that were running at the same time, for tests. */
+	peak = 0;
+
+	async run<T>(fn: () => Promise<T>): Promise<T> {
+		if (this.active >= this.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
+		this.active++;
+		this.peak = Math.max(this.peak, this.active);
+		try {
+			return await fn();
+		} finally {
+			this.active--;
+			this.waiting.shift()?.();
+		}
+	}
+}
+
+export interface Batch {
+	/** Aborted when the execution is cancelled or the batch is stopped. */
+	signal: AbortSignal;
+	/** Why the batch was stopped, when it was not the user's cancel. */
+	stopReason?: string;
+	stop(reason: string): void;
+	creates: Limiter;
+	statusChecks: Limiter;
+	downloads: Limiter;
+}
+
+export const DEFAULT_CREATE_CONCURRENCY = 5;
+const STATUS_CHECK_CONCURRENCY = 10;
+const DOWNLOAD_CONCURRENCY = 4;
+
+export function startBatch(ctx: IExecuteFunctions, createConcurrency: number): Batch {
+	const controller = new AbortController();
+	const executionSignal = ctx.getExecutionCancelSignal();
+	if (executionSignal?.aborted) controller.abort();
+	executionSignal?.addEventListener('abort', () => controller.abort(), { once: true });
+	const batch: Batch = {
+		signal: controller.signal,
+		stop(reason: string) {
+			if (controller.signal.aborted) return;
+			batch.stopReason = reason;
+			controller.abort();
+		},
+		creates: new Limiter(Math.max(1, Math.floor(createConcurrency))),
+		statusChecks: new Limiter(STATUS_CHECK_CONCURRENCY),
+		downloads: new Limiter(DOWNLOAD_CONCURRENCY),
+	};
+	return batch;
+}
