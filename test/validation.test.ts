@@ -144,3 +144,9 @@ describe('bad input is refused before any paid request', () => {
 		expect(sim.createRequests('tokenhub')).toHaveLength(2);
 	});
 });
+
+it('the README lists every case of the catalogue', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const readme: string = require('fs').readFileSync(require('path').join(__dirname, '..', 'README.md'), 'utf8');
+	for (const bad of BAD_INPUTS) expect(readme).toContain(`| ${bad.name} |`);
+});

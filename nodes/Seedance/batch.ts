@@ -1,4 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 /**
  * What the items of one execution share while they run at the same time: a stop signal (the
@@ -33,6 +34,8 @@ export class Limiter {
 export interface Batch {
 	/** Aborted when the execution is cancelled or the batch is stopped. */
 	signal: AbortSignal;
+	/** n8n's sleep, ended early (rejecting) when the batch stops. */
+	sleep(ms: number): Promise<void>;
 	/** Why the batch was stopped, when it was not the user's cancel. */
 	stopReason?: string;
 	stop(reason: string): void;
@@ -50,8 +53,22 @@ export function startBatch(ctx: IExecuteFunctions, createConcurrency: number): B
 	const executionSignal = ctx.getExecutionCancelSignal();
 	if (executionSignal?.aborted) controller.abort();
 	executionSignal?.addEventListener('abort', () => controller.abort(), { once: true });
+	// One controller per sleep, so that many items waiting at once do not pile listeners on
+	// one signal (Node warns past 10).
+	const sleepers = new Set<AbortController>();
+	controller.signal.addEventListener('abort', () => sleepers.forEach((sleeper) => sleeper.abort()), { once: true });
 	const batch: Batch = {
 		signal: controller.signal,
+		async sleep(ms: number) {
+			const sleeper = new AbortController();
+			if (controller.signal.aborted) sleeper.abort();
+			sleepers.add(sleeper);
+			try {
+				await sleep(ms, sleeper.signal);
+			} finally {
+				sleepers.delete(sleeper);
+			}
+		},
 		stop(reason: string) {
 			if (controller.signal.aborted) return;
 			batch.stopReason = reason;

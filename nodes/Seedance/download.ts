@@ -49,7 +49,7 @@ export async function downloadVideo(
 						json: false,
 						encoding: 'stream',
 					})
-				: await fetchWithoutKey(ctx, videoUrl.href, { encoding: 'stream' });
+				: await fetchWithoutKey(ctx, videoUrl.href, itemIndex, { encoding: 'stream' });
 	} else {
 		const content = gateway.contentRequest(task.taskId);
 		if (!content) {

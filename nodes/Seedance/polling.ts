@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Batch } from './batch';
 import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
@@ -121,7 +121,7 @@ export async function sleepOrStop(
 	itemIndex: number,
 ) {
 	try {
-		await sleep(ms, batch.signal);
+		await batch.sleep(ms);
 	} catch {
 		// Aborted: reported below, with the task that keeps running on the gateway.
 	}
@@ -156,7 +156,7 @@ export async function waitForTask(
 	const deadline = Date.now() + settings.timeoutMs;
 	let task = initial;
 	let statusChecks = 0;
-	let delay = Math.max(250, settings.pollIntervalMs / 4);
+	let delay = Math.max(250, settings.pollIntervalMs / 2);
 	if (!task) {
 		task = await fetchTask(ctx, gateway, taskId, itemIndex, batch, undefined, deadline);
 		statusChecks++;

@@ -14,37 +14,54 @@ export interface GatewayResponse<T = unknown> {
 	networkError?: { message: string; code: string | null };
 }
 
-const API_TIMEOUT_MS = 120_000;
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
+
+/** Options > Request Timeout, read here so every request of every operation honours it. */
+function requestTimeoutMs(ctx: IExecuteFunctions, itemIndex: number): number {
+	const seconds = Number(ctx.getNodeParameter('options.requestTimeoutSeconds', itemIndex, DEFAULT_REQUEST_TIMEOUT_SECONDS));
+	return (seconds > 0 ? seconds : DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
+}
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
 export function isLoopback(host: string): boolean {
 	return LOOPBACK_HOSTS.includes(host.toLowerCase()) || host.toLowerCase().endsWith('.localhost');
 }
 
-/** The credential's base URL, checked: HTTPS, unless it is this machine (a proxy or test server). */
+/** A Base URL the key may be sent to: HTTPS, unless it is this machine (a proxy or test server). */
+export function checkBaseUrl(
+	gateway: SeedanceGateway,
+	raw: unknown,
+): { url: URL } | { problem: string; fix: string } {
+	const text = String(raw ?? '').trim().replace(/\/+$/, '');
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		return {
+			problem: `The ${gateway.displayName} credential's Base URL "${text}" is not a URL`,
+			fix: `Open the ${gateway.displayName} API credential and set Base URL, e.g. ${gateway.defaultBaseUrl}.`,
+		};
+	}
+	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+		return {
+			problem: `The ${gateway.displayName} credential's Base URL must use HTTPS`,
+			fix: `"${url.origin}" would send your API key unencrypted. Use an https:// address (plain http is only allowed for localhost).`,
+		};
+	}
+	return { url };
+}
+
 export async function gatewayBaseUrl(
 	ctx: IExecuteFunctions,
 	gateway: SeedanceGateway,
 	itemIndex: number,
 ): Promise<URL> {
 	const credentials = await ctx.getCredentials<{ baseUrl?: string }>(gateway.credentialType, itemIndex);
-	const raw = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '');
-	let url: URL;
-	try {
-		url = new URL(raw);
-	} catch {
-		throw new NodeOperationError(ctx.getNode(), `The ${gateway.displayName} credential's Base URL "${raw}" is not a URL`, {
-			itemIndex,
-			description: `Open the ${gateway.displayName} API credential and set Base URL, e.g. ${gateway.defaultBaseUrl}.`,
-		});
+	const checked = checkBaseUrl(gateway, credentials.baseUrl);
+	if ('problem' in checked) {
+		throw new NodeOperationError(ctx.getNode(), checked.problem, { itemIndex, description: checked.fix });
 	}
-	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-		throw new NodeOperationError(ctx.getNode(), `The ${gateway.displayName} credential's Base URL must use HTTPS`, {
-			itemIndex,
-			description: `"${url.origin}" would send your API key unencrypted. Use an https:// address (plain http is only allowed for localhost).`,
-		});
-	}
-	return url;
+	return checked.url;
 }
 
 /** A response standing for "no answer", keeping only the error text: request details carry the key. */
@@ -69,7 +86,7 @@ export async function callGateway<T = unknown>(
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		timeout: API_TIMEOUT_MS,
+		timeout: requestTimeoutMs(ctx, itemIndex),
 		...extra,
 	};
 	if (request.body) options.body = request.body;
@@ -88,6 +105,7 @@ export async function callGateway<T = unknown>(
 export async function fetchWithoutKey(
 	ctx: IExecuteFunctions,
 	url: string,
+	itemIndex: number,
 	extra: Partial<IHttpRequestOptions> = {},
 ): Promise<GatewayResponse> {
 	try {
@@ -96,7 +114,7 @@ export async function fetchWithoutKey(
 			url,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: API_TIMEOUT_MS,
+			timeout: requestTimeoutMs(ctx, itemIndex),
 			abortSignal: ctx.getExecutionCancelSignal(),
 			...extra,
 		})) as GatewayResponse;

@@ -3,6 +3,7 @@
 // GET /videos/{id}/content, DELETE /videos/{id}.
 
 import {
+	modelList,
 	ApiError,
 	checkBoolean,
 	checkMediaLimits,
@@ -147,6 +148,10 @@ export const aihubmix: GatewayModule = {
 			const model = body.model as string;
 			const task = createTask(state, 'aihubmix', newVideoId(model), model, body, now);
 			return { status: 200, json: { ...baseObject(task), status: 'queued', progress: 0 } };
+		}
+		// OpenAI-style list; the live one also has chat and image models, and newer Seedance ids.
+		if (method === 'GET' && route === '/models') {
+			return { status: 200, json: modelList([...Object.keys(MODEL_RESOLUTIONS), 'doubao-seedance-2-1-preview-261001', 'gpt-4o-mini', 'sora-2']) };
 		}
 		const m = /^\/videos\/([^/]+)(\/content)?\/?$/.exec(route);
 		if (m) {

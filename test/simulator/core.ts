@@ -554,6 +554,11 @@ export function gatewayListener(
 				if (!(err instanceof ApiError)) throw err;
 				reply = { status: err.status, json: mod.errorBody(err) };
 			}
+			// The gateway did the work (a create made its task), but the answer never arrives.
+			if (fault?.lostResponse) {
+				res.socket?.destroy();
+				return;
+			}
 			sendReply(res, reply, method);
 		})().catch((err: unknown) => {
 			// A bug in the simulator must surface as a 500, not a hung test.
@@ -581,4 +586,9 @@ export function cdnListener(state: SimState, route: (method: string, pathname: s
 			sendReply(res, route(method, stripQuery(url)), method);
 		})().catch(() => res.destroy());
 	};
+}
+
+/** An OpenAI-style model list, as both gateways' GET /models answer. */
+export function modelList(ids: string[]): Record<string, unknown> {
+	return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'gateway' })) };
 }

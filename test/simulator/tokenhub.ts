@@ -2,6 +2,7 @@
 // POST /videos/generations and GET /videos/generations/{id}.
 
 import {
+	modelList,
 	ApiError,
 	checkBoolean,
 	checkMediaLimits,
@@ -145,6 +146,7 @@ export const tokenhub: GatewayModule = {
 			// The create answer is always `queued`, even with a zero-length clock.
 			return { status: 200, json: { ...baseObject(task), status: 'queued' } };
 		}
+		if (method === 'GET' && route === '/models') return { status: 200, json: modelList([...MODELS, 'gpt-4o-mini', 'doubao-seedream-4.0']) };
 		const m = /^\/videos\/generations\/([^/]+)\/?$/.exec(route);
 		if (m && method === 'GET') {
 			const task = state.tasks.get(decodeURIComponent(m[1]));

@@ -47,6 +47,8 @@ export interface FaultSpec {
 	reset?: boolean;
 	hangMs?: number;
 	malformedJson?: boolean;
+	/** Handle the request normally, then drop the connection instead of answering. */
+	lostResponse?: boolean;
 }
 
 export interface Simulator {

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep, updateDisplayOptions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { Batch } from '../batch';
 import type { GatewayRequest, SeedanceGateway } from '../gateways/gateway';
@@ -31,17 +31,13 @@ function gatewayFields(gateway: SeedanceGateway): INodeProperties[] {
 	const defaultDuration = caps.duration.default;
 	return [
 		{
-			displayName: 'Model',
+			displayName: 'Model Name or ID',
 			name: 'model',
 			type: 'options',
-			options: caps.models.map((model) => ({
-				name: model.id,
-				value: model.id,
-				description: `Resolutions: ${model.resolutions.join(', ')}`,
-			})),
+			typeOptions: { loadOptionsMethod: 'getModels', loadOptionsDependsOn: ['provider'] },
 			default: defaultModel,
 			description:
-				'The Seedance model. Choose from the list, or specify any model ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			...show,
 		},
 		{
@@ -213,7 +209,7 @@ async function submit(
 ) {
 	let response = await batch.creates.run(async () => await callGateway(ctx, gateway, prepared.request, itemIndex));
 	for (let attempt = 1; response.statusCode === 429 && attempt < MAX_RATE_LIMITED_ATTEMPTS; attempt++) {
-		await sleep(retryAfterMs(response.headers) ?? 2_000 * 2 ** (attempt - 1), batch.signal).catch(() => undefined);
+		await batch.sleep(retryAfterMs(response.headers) ?? 2_000 * 2 ** (attempt - 1)).catch(() => undefined);
 		if (batch.signal.aborted) {
 			throw new NodeOperationError(ctx.getNode(), `Execution canceled before the task was created (${gateway.displayName} was rate limiting)`, {
 				itemIndex,

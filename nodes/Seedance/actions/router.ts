@@ -7,6 +7,7 @@ import type { SeedanceGateway } from '../gateways/gateway';
 import { getGateway } from '../gateways';
 import { taskOfError } from '../task-errors';
 import * as create from './create.operation';
+import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as wait from './wait.operation';
 
@@ -22,7 +23,7 @@ interface Operation {
 	) => Promise<INodeExecutionData>;
 }
 
-const operations: Record<string, Operation> = { create, get, wait } as Record<string, Operation>;
+const operations: Record<string, Operation> = { create, get, wait, delete: del } as Record<string, Operation>;
 
 /** n8n shows the item of an error from its context; errors we did not make get wrapped. */
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number) {
@@ -113,6 +114,17 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			}
 			throw error;
 		}
+	}
+
+	const unsaved = outcomes.some(
+		(outcome) => 'output' in outcome && outcome.output.json.videoUrl && !outcome.output.binary,
+	);
+	if (unsaved) {
+		this.addExecutionHints({
+			message:
+				'The video URLs expire 24 hours after a task finishes. Turn on Options > Download Video, or save the videos elsewhere before then.',
+			location: 'outputPane',
+		});
 	}
 
 	return [

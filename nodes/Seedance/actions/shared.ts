@@ -82,6 +82,15 @@ export const deliveryOptions: INodeProperties = {
 			hint: 'The name of the output binary field to put the video in',
 		},
 		{
+			displayName: 'Request Timeout (Seconds)',
+			name: 'requestTimeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 600 },
+			default: 60,
+			description:
+				'How long one request may go unanswered. A status check that times out is retried; a create that times out is reported, never resent.',
+		},
+		{
 			displayName: 'Timeout (Minutes)',
 			name: 'timeoutMinutes',
 			type: 'number',

@@ -94,4 +94,12 @@ export const aiHubMixGateway: SeedanceGateway = {
 	},
 
 	parseError: parseOpenAiStyleError,
+
+	modelsRequest() {
+		return { method: 'GET', path: '/models' };
+	},
+
+	deleteRequest(taskId: string) {
+		return { method: 'DELETE', path: `/videos/${encodeURIComponent(taskId)}` };
+	},
 };

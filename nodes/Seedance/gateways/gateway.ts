@@ -130,4 +130,8 @@ export interface SeedanceGateway {
 	contentRequest(taskId: string): GatewayRequest | null;
 	/** Read the gateway's error envelope. */
 	parseError(body: unknown): GatewayError;
+	/** The gateway's model list (OpenAI-style `{data: [{id}]}`), or null if it has none. */
+	modelsRequest(): GatewayRequest | null;
+	/** Cancels a queued task or deletes a finished one; null where the gateway has no such call. */
+	deleteRequest(taskId: string): GatewayRequest | null;
 }

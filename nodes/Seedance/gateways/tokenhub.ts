@@ -98,4 +98,15 @@ export const tokenHubGateway: SeedanceGateway = {
 	},
 
 	parseError: parseOpenAiStyleError,
+
+	// Not in TokenHub's guide; OpenAI-compatible gateways serve it. The node falls back to the
+	// table above when it is missing or lists no Seedance model.
+	modelsRequest() {
+		return { method: 'GET', path: '/models' };
+	},
+
+	// TokenHub's guide documents no cancel or delete call.
+	deleteRequest() {
+		return null;
+	},
 };

@@ -1,0 +1,52 @@
+import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+
+import { getGateway } from '../gateways';
+import { checkBaseUrl } from '../transport';
+
+const MODELS_TIMEOUT_MS = 10_000;
+
+function seedanceIds(body: unknown): string[] {
+	const data = (body as { data?: unknown })?.data;
+	if (!Array.isArray(data)) return [];
+	return data
+		.map((model) => (model as { id?: unknown })?.id)
+		.filter((id): id is string => typeof id === 'string' && /seedance/i.test(id));
+}
+
+/**
+ * The Model list: the gateway's own Seedance models, live, so new ones show up without a
+ * release; the documented table when the gateway cannot be reached or lists none. Any ID can
+ * still be typed as an expression.
+ */
+export async function getModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const gateway = getGateway(this.getCurrentNodeParameter('provider') as string);
+	const documented = new Map(gateway.capabilities.models.map((model) => [model.id, model]));
+	let live: string[] = [];
+	try {
+		const credentials = await this.getCredentials<{ baseUrl?: string }>(gateway.credentialType);
+		const checked = checkBaseUrl(gateway, credentials.baseUrl);
+		const request = gateway.modelsRequest();
+		if ('url' in checked && request) {
+			const body = await this.helpers.httpRequestWithAuthentication.call(this, gateway.credentialType, {
+				method: request.method,
+				url: `${checked.url.href.replace(/\/+$/, '')}${request.path}`,
+				json: true,
+				timeout: MODELS_TIMEOUT_MS,
+			});
+			live = seedanceIds(body);
+		}
+	} catch {
+		// Offline, a rejected key, or no list endpoint: the documented models still work.
+	}
+	const ids = live.length ? [...new Set(live)] : [...documented.keys()];
+	return ids.map((id) => {
+		const model = documented.get(id);
+		return {
+			name: id,
+			value: id,
+			description: model
+				? `Resolutions: ${model.resolutions.join(', ')}`
+				: `Listed by ${gateway.displayName}; checked against its widest documented limits`,
+		};
+	});
+}

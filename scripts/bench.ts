@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: how long a batch of Seedance jobs takes through this node, against the
+ * gateway simulator, next to the ideal (the slowest job), a sequential per-item baseline made
+ * with the same node code, and (if the e2e n8n is installed) n8n's usual HTTP Request + Wait
+ * loop. Also status requests per job and peak memory growth while downloading a 200 MB video.
+ * Figures and ratios from one run in one process; nothing here is asserted.
+ *
+ * Options: --jobs N (20), --min S (3), --max S (12), --interval S (2), --download-mb N (200),
+ * --seed N (7), --skip-sequential, --skip-template.
+ */
+import { existsSync } from 'fs';
+import { join } from 'path';
+
+import { FAST_OPTIONS, runSeedance } from '../test/seedance-run';
+import type { Simulator } from '../test/simulator';
+import { startSimulator } from '../test/simulator';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string, fallback: number) => {
+	const index = args.indexOf(`--${name}`);
+	return index >= 0 ? Number(args[index + 1]) : fallback;
+};
+const JOBS = option('jobs', 20);
+const MIN_S = option('min', 3);
+const MAX_S = option('max', 12);
+const INTERVAL_S = option('interval', 2);
+const DOWNLOAD_MB = option('download-mb', 200);
+const SEED = option('seed', 7);
+
+/** Deterministic job lengths, so runs compare. */
+function jobLengths(): number[] {
+	let state = SEED;
+	const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+	return Array.from({ length: JOBS }, () => Math.round((MIN_S + next() * (MAX_S - MIN_S)) * 1000));
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+	const started = Date.now();
+	const value = await fn();
+	return { ms: Date.now() - started, value };
+}
+
+async function batchThroughNode(sim: Simulator, lengths: number[]) {
+	return await runSeedance({
+		sim,
+		provider: 'tokenhub',
+		items: lengths.map((ms, index) => ({ prompt: `Bench clip ${index} [sim:ms=${ms}]` })),
+		parameters: {
+			operation: 'create',
+			prompt: '={{ $json.prompt }}',
+			options: { ...FAST_OPTIONS, pollIntervalSeconds: INTERVAL_S, timeoutMinutes: 10, maxConcurrentCreates: 5 },
+		},
+	});
+}
+
+async function peakRssGrowthDuring<T>(fn: () => Promise<T>) {
+	global.gc?.();
+	const baseline = process.memoryUsage().rss;
+	let peak = baseline;
+	const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+	try {
+		const value = await fn();
+		return { value, growth: peak - baseline };
+	} finally {
+		clearInterval(sampler);
+	}
+}
+
+async function main() {
+	const sim = await startSimulator({ queuedMs: 300 });
+	const lengths = jobLengths();
+	const slowest = Math.max(...lengths);
+	const sum = lengths.reduce((total, ms) => total + ms, 0);
+	say(`Seedance node benchmark: ${JOBS} jobs of ${MIN_S}-${MAX_S} s (seed ${SEED}), poll interval ${INTERVAL_S} s, simulator on loopback`);
+	say(`Job lengths: ${lengths.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`);
+	say();
+
+	const concurrent = await timed(() => batchThroughNode(sim, lengths));
+	const failures = concurrent.value.items.filter((item) => item.json.status !== 'succeeded').length;
+	const tasks = [...sim.tasks.values()];
+	const checks = tasks.map((task) => task.pollCount);
+	const bounds = tasks.map((task) => task.jobMs / (INTERVAL_S * 1000) + 2);
+	const worstRatio = Math.max(...tasks.map((task, index) => task.pollCount / bounds[index]));
+	const target = 1.15 * slowest + INTERVAL_S * 1000;
+	say('This node, all items in one execution (Create, wait, download):');
+	say(`  makespan                 ${seconds(concurrent.ms)}  (${failures} failed)`);
+	say(`  ideal (slowest job)      ${seconds(slowest)}`);
+	say(`  makespan / ideal         ${(concurrent.ms / slowest).toFixed(2)}   target <= ${(target / slowest).toFixed(2)} (1.15 x slowest + one interval): ${concurrent.ms <= target ? 'met' : 'MISSED'}`);
+	say(`  status requests per job  mean ${(checks.reduce((a, b) => a + b, 0) / checks.length).toFixed(1)}, max ${Math.max(...checks)}; worst job at ${worstRatio.toFixed(2)} x its bound (job time / interval + 2): ${worstRatio <= 1 ? 'met' : 'MISSED'}`);
+	say();
+
+	if (!flag('skip-sequential')) {
+		sim.reset();
+		const sequential = await timed(async () => {
+			for (const ms of lengths) await batchThroughNode(sim, [ms]);
+		});
+		say('Sequential per-item baseline (the same node, one item per execution, one after another):');
+		say(`  makespan                 ${seconds(sequential.ms)}  (sum of jobs ${seconds(sum)})`);
+		say(`  speed-up of this node    ${(sequential.ms / concurrent.ms).toFixed(1)} x   target >= 5 x: ${sequential.ms / concurrent.ms >= 5 ? 'met' : 'MISSED'}`);
+		say();
+	}
+
+	sim.reset();
+	const bytes = DOWNLOAD_MB * 1024 * 1024;
+	const download = await peakRssGrowthDuring(() =>
+		runSeedance({
+			sim,
+			provider: 'tokenhub',
+			parameters: { operation: 'create', prompt: `Big one [sim:size=${bytes}][sim:ms=500]`, options: FAST_OPTIONS },
+		}),
+	);
+	const stored = download.value.items[0]?.binary?.data;
+	say(`Download of a ${DOWNLOAD_MB} MB video into n8n binary data (filesystem mode):`);
+	say(`  stored                   ${stored?.fileSize ?? 'nothing'} (${stored?.id?.split(':')[0] ?? '-'})`);
+	say(`  peak RSS growth          ${(download.growth / 1024 / 1024).toFixed(1)} MB = ${((download.growth / bytes) * 100).toFixed(1)} % of the video   target <= 64 MB: ${download.growth <= 64 * 1024 * 1024 ? 'met' : 'MISSED'}`);
+	say();
+
+	await sim.close();
+
+	if (!flag('skip-template')) {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { runTemplateBench } = require(join(__dirname, '..', '..', 'scripts', 'lib', 'template-bench'));
+		await runTemplateBench({ lengths, intervalS: INTERVAL_S, ideal: slowest, nodeMakespan: concurrent.ms, say, existsSync });
+	}
+}
+
+main().catch((error) => {
+	process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+	process.exit(1);
+});
