@@ -81,6 +81,19 @@ describe.each(['tokenhub', 'aihubmix'] as const)('%s', (provider) => {
 		expect(sim.createRequests(provider)).toHaveLength(1);
 	});
 
+	it('an unknown status word or malformed JSON keeps the wait going, and the task id stays the one created', async () => {
+		const taskPath = provider === 'tokenhub' ? '/videos/generations/' : '/videos/';
+		sim.injectFault({ gateway: provider, method: 'GET', pathIncludes: taskPath, status: 200, body: { id: 'someone-else', status: 'rendering_frames' } });
+		sim.injectFault({ gateway: provider, method: 'GET', pathIncludes: taskPath, malformedJson: true });
+		const run = await runSeedance({
+			sim,
+			provider,
+			parameters: { operation: 'create', prompt: 'Odd answers', options: { pollIntervalSeconds: 1, timeoutMinutes: 1 } },
+		});
+		expect(run.status).toBe('success');
+		expect(run.items[0].json).toMatchObject({ taskId: [...sim.tasks.keys()][0], status: 'succeeded' });
+	});
+
 	it('a gateway that keeps failing ends with an error that keeps the task id', async () => {
 		sim.injectFault({ gateway: provider, method: 'GET', status: 502, times: 100 });
 		const run = await runSeedance({

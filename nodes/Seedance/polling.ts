@@ -62,7 +62,8 @@ async function checkOnce(
 			transient: { reason: `${gateway.displayName} answered with a body that is not a task`, retryAfterMs: undefined },
 		};
 	}
-	return { task: gateway.parseTask(body as IDataObject, taskId) };
+	// The id we asked about is the task's id, whatever a confused answer says.
+	return { task: { ...gateway.parseTask(body as IDataObject, taskId), taskId } };
 }
 
 function lostContactError(
