@@ -228,3 +228,16 @@ describe('example workflows import and run', () => {
 		expect(output(result, 'Animate Image')[0].json.status).toBe('succeeded');
 	});
 });
+
+describe('AI Agent tool', () => {
+	it('n8n offers the node as a tool (usableAsTool), and the agent example imports', () => {
+		const file = join(userFolder, 'nodes.json');
+		const exported = lib.n8nCli(userFolder, n8n, ['export:nodes', `--output=${file}`]);
+		expect(exported.status).toBe(0);
+		const names = (JSON.parse(readFileSync(file, 'utf8')) as Array<{ name: string }>).map((node) => node.name);
+		expect(names).toContain(lib.NODE_TYPE);
+		expect(names).toContain(`${lib.NODE_TYPE}Tool`);
+		const agent = JSON.parse(readFileSync(join(lib.ROOT, 'examples', 'ai-agent-video-tool.json'), 'utf8'));
+		expect(() => lib.importAll(userFolder, n8n, { workflows: [agent] })).not.toThrow();
+	});
+});
