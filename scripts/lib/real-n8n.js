@@ -80,6 +80,13 @@ function createUserFolder(tarball, n8n) {
 	return folder;
 }
 
+/** n8n (installed or reused), and a fresh user folder with the packed package installed. */
+function n8nWithPackage() {
+	const n8n = ensureN8n();
+	const tarball = packPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'seedance-pack-')));
+	return { n8n, userFolder: createUserFolder(tarball, n8n) };
+}
+
 function n8nEnv(userFolder, n8n, extra = {}) {
 	return {
 		...process.env,
@@ -217,6 +224,7 @@ module.exports = {
 	packPackage,
 	startSimulator,
 	createUserFolder,
+	n8nWithPackage,
 	n8nCli,
 	n8nEnv,
 	importAll,

@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'child_process';
 import { spawn } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
-import { tmpdir } from 'os';
+import { mkdirSync, rmSync } from 'fs';
 import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
+import { freePort, stopProcess } from './processes';
 import { chain, MANUAL_TRIGGER } from './workflows';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -27,15 +26,6 @@ let page: Page;
 let userFolder: string;
 let baseUrl: string;
 
-async function freePort(): Promise<number> {
-	return await new Promise((resolve) => {
-		const server = createServer().listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
-
 const seedanceNode = (provider: string) => ({
 	name: 'Seedance',
 	type: lib.NODE_TYPE,
@@ -44,9 +34,9 @@ const seedanceNode = (provider: string) => ({
 });
 
 beforeAll(async () => {
-	const n8n = lib.ensureN8n();
-	const tarball = lib.packPackage(mkdtempSync(join(tmpdir(), 'seedance-pack-')));
-	userFolder = lib.createUserFolder(tarball, n8n);
+	const prepared = lib.n8nWithPackage();
+	const n8n = prepared.n8n;
+	userFolder = prepared.userFolder;
 	lib.importAll(userFolder, n8n, {
 		workflows: [chain('seedanceEditorTH', [MANUAL_TRIGGER, seedanceNode('tokenhub')]), chain('seedanceEditorAH', [MANUAL_TRIGGER, seedanceNode('aihubmix')])],
 	});
@@ -77,7 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await browser?.close();
-	n8nProcess?.kill('SIGTERM');
+	await stopProcess(n8nProcess);
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });
 

@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'child_process';
 import { execFileSync, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
-import { createServer } from 'net';
-import { tmpdir } from 'os';
+import { rmSync } from 'fs';
 import { join } from 'path';
 
 import type { Simulator } from '../simulator';
 import { startSimulator } from '../simulator';
+import { freePort, stopProcess } from './processes';
 import { chain } from './workflows';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,15 +24,6 @@ let n8n: N8n;
 let userFolder: string;
 const processes: ChildProcess[] = [];
 const logs: Record<string, string> = { main: '', worker: '', redis: '' };
-
-async function freePort(): Promise<number> {
-	return await new Promise((resolve) => {
-		const server = createServer().listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv) {
 	const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,9 +59,7 @@ function storedExecutions(): Array<{ id: string; status: string; mode: string; d
 
 beforeAll(async () => {
 	sim = await startSimulator({ queuedMs: 200, jobMs: 2000 });
-	n8n = lib.ensureN8n();
-	const tarball = lib.packPackage(mkdtempSync(join(tmpdir(), 'seedance-pack-')));
-	userFolder = lib.createUserFolder(tarball, n8n);
+	({ n8n, userFolder } = lib.n8nWithPackage());
 
 	const redisPort = await freePort();
 	start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], process.env);
@@ -117,20 +105,7 @@ beforeAll(async () => {
 }, 10 * 60 * 1000);
 
 afterAll(async () => {
-	await Promise.all(
-		processes.reverse().map(
-			async (child) =>
-				await new Promise<void>((resolve) => {
-					if (child.exitCode !== null) return resolve();
-					const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-					child.once('exit', () => {
-						clearTimeout(force);
-						resolve();
-					});
-					child.kill('SIGTERM');
-				}),
-		),
-	);
+	await Promise.all(processes.reverse().map(stopProcess));
 	await sim?.close();
 	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 });

@@ -1,5 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'fs';
 import { join } from 'path';
 
 import type { Simulator } from '../simulator';
@@ -88,9 +87,7 @@ function define(id: string, nodes: WorkflowNode[]) {
 
 beforeAll(async () => {
 	sim = await startSimulator({ queuedMs: 200, jobMs: 2000 });
-	n8n = lib.ensureN8n();
-	const tarball = lib.packPackage(mkdtempSync(join(tmpdir(), 'seedance-pack-')));
-	userFolder = lib.createUserFolder(tarball, n8n);
+	({ n8n, userFolder } = lib.n8nWithPackage());
 	mkdirSync(join(userFolder, 'out'));
 
 	define('e2eTokenHubCreate', [MANUAL_TRIGGER, seedance('tokenhub', { operation: 'create', prompt: 'A fox in snow' }), writeFile(`${userFolder}/out/tokenhub.mp4`)]);
