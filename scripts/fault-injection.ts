@@ -79,7 +79,9 @@ async function main() {
 	const reported = new Set(outputs.map((item) => item.json.taskId).filter(Boolean));
 	const created = [...sim.tasks.values()];
 	const lost = created.filter((task) => !reported.has(task.id));
-	const unknownOutcome = outputs.filter((item) => String(item.json.error ?? '').startsWith('No answer from')).length;
+	// Only a dropped answer can hide a task that exists; a 5xx on create is reported the same
+	// way (outcome unknown, not resent) but made no task here, so it must not excuse a lost one.
+	const unknownOutcome = outputs.filter((item) => /^No answer from .*: (?!HTTP \d)/.test(String(item.json.error ?? ''))).length;
 	const perPrompt = new Map<string, number>();
 	for (const task of created) perPrompt.set(String(task.body.prompt), (perPrompt.get(String(task.body.prompt)) ?? 0) + 1);
 	const duplicates = [...perPrompt.values()].reduce((sum, count) => sum + Math.max(0, count - 1), 0);

@@ -218,14 +218,16 @@ async function submit(
 		}
 		response = await batch.creates.run(async () => await callGateway(ctx, gateway, prepared.request, itemIndex));
 	}
-	if (response.networkError) {
-		// Never resubmit here: the gateway may have accepted (and billed) the task already.
+	// No answer, or a 5xx (a gateway timeout may come after the upstream took the task): the
+	// outcome is unknown, so never resubmit; say how to check instead.
+	if (response.networkError || response.statusCode >= 500) {
+		const reason = response.networkError?.message ?? `HTTP ${response.statusCode}`;
 		throw new NodeApiError(
 			ctx.getNode(),
 			// No `code` here: n8n would swap our message for a generic one for ECONNRESET & co.
-			{ message: response.networkError.message },
+			{ message: reason },
 			{
-				message: `No answer from ${gateway.displayName} while creating the task: ${response.networkError.message}`,
+				message: `No answer from ${gateway.displayName} while creating the task: ${reason}`,
 				description: `The task may or may not have been created. Check your ${gateway.displayName} console (task history) before running this item again, so you do not pay twice.`,
 				itemIndex,
 			},
