@@ -102,6 +102,9 @@ function n8nEnv(userFolder, n8n, extra = {}) {
 		DB_SQLITE_POOL_SIZE: '2',
 		// jest sets NODE_ENV=test, under which n8n's CLI prints nothing.
 		NODE_ENV: 'production',
+		// n8n 1.123 defaults to the isolated-vm expression engine, whose native module does not
+		// build on Node 20; its legacy engine is the one older 1.x releases always used.
+		...(path.basename(n8n.n8nDir).startsWith('n8n-1.') ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {}),
 		...extra,
 	};
 }

@@ -176,8 +176,11 @@ it('5 items with prompts from a previous node: 5 tasks, 5 videos, in item order'
 	expect(result.exitCode).toBe(0);
 	const items = output(result, 'Seedance');
 	expect(items).toHaveLength(5);
-	const prompts = sim.createRequests('aihubmix').map((request) => (request.body as { prompt: string }).prompt);
-	expect(prompts).toEqual([1, 2, 3, 4, 5].map((n) => `Scene ${n}: a lighthouse at dusk`));
+	// Items are created concurrently, so they may reach the gateway in any order; the output
+	// must still pair each item with its own task.
+	const prompts = [1, 2, 3, 4, 5].map((n) => `Scene ${n}: a lighthouse at dusk`);
+	const sent = sim.createRequests('aihubmix').map((request) => (request.body as { prompt: string }).prompt);
+	expect([...sent].sort()).toEqual(prompts);
 	items.forEach((item, index) => {
 		expect(item.json.status).toBe('succeeded');
 		expect(item.binary?.data.mimeType).toBe('video/mp4');
