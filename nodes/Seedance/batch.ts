@@ -1,5 +1,13 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import * as n8nWorkflow from 'n8n-workflow';
+
+/**
+ * A sleep that ends early when the signal fires. n8n 2.x: `sleep(ms, signal)`; n8n 1.x: its
+ * `sleep(ms)` ignores a signal, and `sleepWithAbort(ms, signal)` does the job.
+ */
+const sleepWithSignal: (ms: number, signal: AbortSignal) => Promise<void> =
+	(n8nWorkflow as { sleepWithAbort?: (ms: number, signal: AbortSignal) => Promise<void> }).sleepWithAbort ??
+	n8nWorkflow.sleep;
 
 /**
  * What the items of one execution share while they run at the same time: a stop signal (the
@@ -64,7 +72,7 @@ export function startBatch(ctx: IExecuteFunctions, createConcurrency: number): B
 			if (controller.signal.aborted) sleeper.abort();
 			sleepers.add(sleeper);
 			try {
-				await sleep(ms, sleeper.signal);
+				await sleepWithSignal(ms, sleeper.signal);
 			} finally {
 				sleepers.delete(sleeper);
 			}
