@@ -23,13 +23,9 @@ export class Limiter {
 
 	constructor(private readonly slots: number) {}
 
-	/** The most functions that were running at the same time, for tests. */
-	peak = 0;
-
 	async run<T>(fn: () => Promise<T>): Promise<T> {
 		if (this.active >= this.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
 		this.active++;
-		this.peak = Math.max(this.peak, this.active);
 		try {
 			return await fn();
 		} finally {

@@ -23,7 +23,7 @@ export interface WaitResult {
 const MAX_TRANSIENT_FAILURES = 6;
 const FIRST_BACKOFF_MS = 1_000;
 
-export function isTerminal(task: NormalisedTask): boolean {
+function isTerminal(task: NormalisedTask): boolean {
 	return TERMINAL_STATUSES.includes(task.status);
 }
 
@@ -113,7 +113,7 @@ export async function fetchTask(
 }
 
 /** Sleeps with n8n's sleep; a cancelled execution or a stopped batch ends the wait at once. */
-export async function sleepOrStop(
+async function sleepOrStop(
 	ctx: IExecuteFunctions,
 	ms: number,
 	batch: Batch,

@@ -14,7 +14,7 @@ export interface GatewayResponse<T = unknown> {
 	networkError?: { message: string; code: string | null };
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
 
 /** Options > Request Timeout, read here so every request of every operation honours it. */
 function requestTimeoutMs(ctx: IExecuteFunctions, itemIndex: number): number {
@@ -23,7 +23,7 @@ function requestTimeoutMs(ctx: IExecuteFunctions, itemIndex: number): number {
 }
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
 	return LOOPBACK_HOSTS.includes(host.toLowerCase()) || host.toLowerCase().endsWith('.localhost');
 }
 

@@ -181,24 +181,16 @@ function execute(userFolder, n8n, workflowId, { onTick, tickMs = 5000, env = {} 
 
 /** Credentials for the simulator, or for the real gateway when a key is in the environment. */
 function credentialsFor(sim) {
-	return [
-		{
-			id: 'seedanceTokenHub1',
-			name: 'TokenHub',
-			type: 'tokenHubApi',
-			data: process.env.TOKENHUB_API_KEY
-				? { apiKey: process.env.TOKENHUB_API_KEY, baseUrl: 'https://tokenhub.store/api/v1' }
-				: { apiKey: sim.tokenhubKey, baseUrl: sim.tokenhubBaseUrl },
-		},
-		{
-			id: 'seedanceAiHubMix1',
-			name: 'AIHubMix',
-			type: 'aiHubMixApi',
-			data: process.env.AIHUBMIX_API_KEY
-				? { apiKey: process.env.AIHUBMIX_API_KEY, baseUrl: 'https://aihubmix.com/v1' }
-				: { apiKey: sim.aihubmixKey, baseUrl: sim.aihubmixBaseUrl },
-		},
+	const gateways = [
+		{ id: 'seedanceTokenHub1', name: 'TokenHub', type: 'tokenHubApi', env: 'TOKENHUB_API_KEY', real: 'https://tokenhub.store/api/v1', key: sim.tokenhubKey, baseUrl: sim.tokenhubBaseUrl },
+		{ id: 'seedanceAiHubMix1', name: 'AIHubMix', type: 'aiHubMixApi', env: 'AIHUBMIX_API_KEY', real: 'https://aihubmix.com/v1', key: sim.aihubmixKey, baseUrl: sim.aihubmixBaseUrl },
 	];
+	return gateways.map(({ id, name, type, env, real, key, baseUrl }) => ({
+		id,
+		name,
+		type,
+		data: process.env[env] ? { apiKey: process.env[env], baseUrl: real } : { apiKey: key, baseUrl },
+	}));
 }
 
 const NODE_TYPE = `${PACKAGE.name}.seedance`;
