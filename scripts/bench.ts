@@ -14,13 +14,8 @@ import { join } from 'path';
 import { FAST_OPTIONS, runSeedance } from '../test/seedance-run';
 import type { Simulator } from '../test/simulator';
 import { startSimulator } from '../test/simulator';
+import { flag, option, seededRandom } from './lib/options';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const option = (name: string, fallback: number) => {
-	const index = args.indexOf(`--${name}`);
-	return index >= 0 ? Number(args[index + 1]) : fallback;
-};
 const JOBS = option('jobs', 20);
 const MIN_S = option('min', 3);
 const MAX_S = option('max', 12);
@@ -30,8 +25,7 @@ const SEED = option('seed', 7);
 
 /** Deterministic job lengths, so runs compare. */
 function jobLengths(): number[] {
-	let state = SEED;
-	const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+	const next = seededRandom(SEED);
 	return Array.from({ length: JOBS }, () => Math.round((MIN_S + next() * (MAX_S - MIN_S)) * 1000));
 }
 

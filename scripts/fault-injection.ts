@@ -10,18 +10,13 @@
 import type { FaultSpec, GatewayName } from '../test/simulator';
 import { startSimulator } from '../test/simulator';
 import { runSeedance } from '../test/seedance-run';
+import { option, seededRandom } from './lib/options';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-	const index = args.indexOf(`--${name}`);
-	return index >= 0 ? Number(args[index + 1]) : fallback;
-};
 const ITEMS = option('items', 24);
 const SEED = option('seed', 42);
 const FAULTS = option('faults', 40);
 
-let state = SEED;
-const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const random = seededRandom(SEED);
 const pick = <T>(values: T[]): T => values[Math.floor(random() * values.length)];
 
 /** Faults a status check or download may meet; none of them may lose the task. */

@@ -5,12 +5,11 @@ import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
 import { taskToJson } from './output';
 import { withTask } from './task-errors';
 import type { GatewayResponse } from './transport';
-import { callGateway, fetchWithoutKey, gatewayBaseUrl } from './transport';
+import { callGateway, fetchStream } from './transport';
 
 /**
- * Streams a finished video into n8n's binary data (never buffered whole). The key goes only
- * to the gateway's own origin (AIHubMix's content endpoint needs it); a CDN URL on any
- * other host is fetched without it.
+ * Streams a finished video into n8n's binary data (never buffered whole), from the task's URL
+ * or, when it has none, the gateway's content endpoint. The transport decides who gets the key.
  */
 type VideoStream = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0] & {
 	destroy?: () => void;
@@ -22,7 +21,6 @@ export async function downloadVideo(
 	task: NormalisedTask,
 	itemIndex: number,
 ): Promise<IBinaryData> {
-	const baseUrl = await gatewayBaseUrl(ctx, gateway, itemIndex);
 	const fail = (reason: string, description: string, httpCode?: number) =>
 		withTask(
 			new NodeApiError(
@@ -40,16 +38,7 @@ export async function downloadVideo(
 
 	let response: GatewayResponse;
 	if (task.videoUrl) {
-		const videoUrl = new URL(task.videoUrl);
-		response =
-			videoUrl.origin === baseUrl.origin
-				? // The gateway's own origin (e.g. AIHubMix's content URL): the key belongs there.
-					await callGateway(ctx, gateway, { method: 'GET', path: '' }, itemIndex, {
-						url: videoUrl.href,
-						json: false,
-						encoding: 'stream',
-					})
-				: await fetchWithoutKey(ctx, videoUrl.href, itemIndex, { encoding: 'stream' });
+		response = await fetchStream(ctx, gateway, new URL(task.videoUrl), itemIndex);
 	} else {
 		const content = gateway.contentRequest(task.taskId);
 		if (!content) {

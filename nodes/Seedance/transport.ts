@@ -101,23 +101,30 @@ export async function callGateway<T = unknown>(
 	}
 }
 
-/** Fetches a URL on another host, without any credential. */
-export async function fetchWithoutKey(
+/**
+ * Streams a URL a gateway returned (a finished video). The key goes along only when the URL is
+ * on the gateway's own origin (AIHubMix's content URL needs it); a CDN never sees it.
+ */
+export async function fetchStream(
 	ctx: IExecuteFunctions,
-	url: string,
+	gateway: SeedanceGateway,
+	url: URL,
 	itemIndex: number,
-	extra: Partial<IHttpRequestOptions> = {},
 ): Promise<GatewayResponse> {
+	const baseUrl = await gatewayBaseUrl(ctx, gateway, itemIndex);
+	const options: IHttpRequestOptions = {
+		method: 'GET',
+		url: url.href,
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: requestTimeoutMs(ctx, itemIndex),
+		abortSignal: ctx.getExecutionCancelSignal(),
+	};
 	try {
-		return (await ctx.helpers.httpRequest({
-			method: 'GET',
-			url,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: requestTimeoutMs(ctx, itemIndex),
-			abortSignal: ctx.getExecutionCancelSignal(),
-			...extra,
-		})) as GatewayResponse;
+		return (await (url.origin === baseUrl.origin
+			? ctx.helpers.httpRequestWithAuthentication.call(ctx, gateway.credentialType, options)
+			: ctx.helpers.httpRequest(options))) as GatewayResponse;
 	} catch (error) {
 		return noAnswer(error);
 	}

@@ -1,0 +1,15 @@
+/** `--name value` options and `--flag` switches of the bench and fault scripts. */
+const args = process.argv.slice(2);
+
+export const flag = (name: string): boolean => args.includes(`--${name}`);
+
+export function option(name: string, fallback: number): number {
+	const index = args.indexOf(`--${name}`);
+	return index >= 0 ? Number(args[index + 1]) : fallback;
+}
+
+/** A seeded generator in [0, 1), so runs with the same seed compare. */
+export function seededRandom(seed: number): () => number {
+	let state = seed;
+	return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
