@@ -1,12 +1,9 @@
 import type {
 	IAuthenticateGeneric,
-	ICredentialTestRequest,
 	ICredentialType,
 	Icon,
 	INodeProperties,
 } from 'n8n-workflow';
-
-import { authRejectionRules, CREDENTIAL_PROBE_TASK_ID } from './shared';
 
 export class AiHubMixApi implements ICredentialType {
 	name = 'aiHubMixApi';
@@ -42,14 +39,6 @@ export class AiHubMixApi implements ICredentialType {
 		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
 	};
 
-	// AIHubMix's /models answers without any key, so it cannot tell keys apart. Looking up a
-	// video that cannot exist does: a good key gets "not found", a bad one an auth error.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl}}',
-			url: `/videos/${CREDENTIAL_PROBE_TASK_ID}`,
-			ignoreHttpStatusErrors: true,
-		},
-		rules: authRejectionRules,
-	};
+	// Tested by the Seedance node (methods.credentialTest, see nodes/Seedance/methods/credentialTest.ts):
+	// n8n prefers a credential's own `test` over the node's `testedBy`, so there is none here.
 }

@@ -1,6 +1,5 @@
 import type {
 	IExecuteFunctions,
-	INodeCredentialDescription,
 	INodeExecutionData,
 	INodeProperties,
 	INodePropertyOptions,
@@ -16,13 +15,8 @@ import { router } from './actions/router';
 import * as wait from './actions/wait.operation';
 import type { SeedanceGateway } from './gateways/gateway';
 import { GATEWAYS } from './gateways';
+import { seedanceApiKeyTest } from './methods/credentialTest';
 import { getModels } from './methods/loadOptions';
-
-const credentials: INodeCredentialDescription[] = GATEWAYS.map((gateway) => ({
-	name: gateway.credentialType,
-	required: true,
-	displayOptions: { show: { provider: [gateway.name] } },
-}));
 
 const defaultProvider = GATEWAYS[0].name;
 
@@ -80,7 +74,22 @@ export class Seedance implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials,
+		// Written out (one per gateway in GATEWAYS, same order) because n8n's community lint reads
+		// `testedBy` from this literal; test/credential-test.test.ts checks it matches GATEWAYS.
+		credentials: [
+			{
+				name: 'tokenHubApi',
+				required: true,
+				displayOptions: { show: { provider: ['tokenhub'] } },
+				testedBy: 'seedanceApiKeyTest',
+			},
+			{
+				name: 'aiHubMixApi',
+				required: true,
+				displayOptions: { show: { provider: ['aihubmix'] } },
+				testedBy: 'seedanceApiKeyTest',
+			},
+		],
 		properties: [
 			{
 				displayName: 'Provider',
@@ -99,7 +108,7 @@ export class Seedance implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getModels } };
+	methods = { loadOptions: { getModels }, credentialTest: { seedanceApiKeyTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
