@@ -256,7 +256,7 @@ describe('request bodies follow each gateway guide', () => {
 			},
 		});
 		expect(run.status).toBe('success');
-		expect(run.items[0].json.lastFrameUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/aihubmix\/frames\/.+\.png$/);
+		expect(run.items[0].json.lastFrameUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/aihubmix\/frames\/.+\.png\?X-Amz-Expires=\d+&X-Amz-Signature=\w+$/);
 	});
 
 	it('a model id typed by hand (a newer model) is sent as is', async () => {
@@ -299,7 +299,7 @@ describe('downloads', () => {
 			parameters: { operation: 'create', prompt: 'Leaves', options: { ...FAST_OPTIONS, downloadVideo: false } },
 		});
 		expect(run.items[0].binary).toBeUndefined();
-		expect(run.items[0].json.videoUrl).toMatch(/\/tokenhub\/videos\/.+\.mp4$/);
+		expect(run.items[0].json.videoUrl).toMatch(/\/tokenhub\/videos\/.+\.mp4\?X-Amz-Expires=\d+&X-Amz-Signature=\w+$/);
 		expect(sim.cdnRequests()).toHaveLength(0);
 	});
 

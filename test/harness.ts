@@ -392,6 +392,11 @@ export interface HarnessNode {
 	disabled?: boolean;
 	continueOnFail?: boolean;
 	onError?: INode['onError'];
+	/** n8n's Settings > Retry On Fail, applied by WorkflowExecute as in n8n. */
+	retryOnFail?: boolean;
+	maxTries?: number;
+	waitBetweenTries?: number;
+	executeOnce?: boolean;
 }
 
 export interface RunWorkflowOptions {
@@ -442,6 +447,10 @@ function toINode(
 		...(node.disabled !== undefined ? { disabled: node.disabled } : {}),
 		...(node.continueOnFail !== undefined ? { continueOnFail: node.continueOnFail } : {}),
 		...(node.onError !== undefined ? { onError: node.onError } : {}),
+		...(node.retryOnFail !== undefined ? { retryOnFail: node.retryOnFail } : {}),
+		...(node.maxTries !== undefined ? { maxTries: node.maxTries } : {}),
+		...(node.waitBetweenTries !== undefined ? { waitBetweenTries: node.waitBetweenTries } : {}),
+		...(node.executeOnce !== undefined ? { executeOnce: node.executeOnce } : {}),
 	};
 }
 

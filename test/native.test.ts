@@ -25,9 +25,8 @@ function loadOptionsContext(provider: GatewayName, credential: { apiKey: unknown
 		getCredentials: async () => credential,
 		helpers: {
 			httpRequestWithAuthentication: async (_type: string, options: { url: string; timeout?: number }) => {
-				const response = await fetch(options.url, { headers: { authorization: `Bearer ${credential.apiKey}` } });
-				if (!response.ok) throw new Error(`HTTP ${response.status}`);
-				return await response.json();
+				const response = await fetch(options.url, { headers: { authorization: `Bearer ${credential.apiKey}` }, redirect: 'manual' });
+				return { statusCode: response.status, headers: Object.fromEntries(response.headers), body: await response.json().catch(() => undefined) };
 			},
 		},
 	} as unknown as ILoadOptionsFunctions;

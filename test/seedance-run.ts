@@ -39,6 +39,8 @@ export interface SeedanceRunOptions {
 	items?: IDataObject[];
 	binary?: BinaryInput[];
 	continueOnFail?: boolean;
+	/** n8n's node settings: Retry On Fail, Max Tries, Wait Between Tries, On Error, Execute Once. */
+	settings?: Pick<HarnessNode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries' | 'onError' | 'executeOnce'>;
 	cancelAfterMs?: number;
 	credentials?: { tokenhub?: IDataObject; aihubmix?: IDataObject };
 	/** Further nodes fed by the Seedance node ("Seedance" → first of these → ...). */
@@ -64,6 +66,7 @@ export async function runSeedance(options: SeedanceRunOptions): Promise<Seedance
 			type: SEEDANCE_TYPE,
 			parameters: { provider: options.provider, ...options.parameters },
 			continueOnFail: options.continueOnFail,
+			...options.settings,
 		},
 		...(options.after ?? []),
 	];

@@ -135,7 +135,7 @@ it('Create is never retried: a dropped connection on create is an error that say
 	const run = await runSeedance({ sim, provider: 'tokenhub', parameters: { operation: 'create', prompt: 'Once only' } });
 	expect(run.status).toBe('error');
 	const error = run.nodeError('Seedance') as Error & { description?: string };
-	expect(error.message).toContain('No answer from TokenHub while creating the task');
+	expect(error.message).toContain("the create request's outcome is unknown (socket hang up); the task may exist, so it was not sent again");
 	expect(error.description).toContain('do not pay twice');
 	expect(sim.createRequests('tokenhub')).toHaveLength(1);
 });

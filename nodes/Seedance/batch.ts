@@ -1,6 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import * as n8nWorkflow from 'n8n-workflow';
 
+import type { CreateLedger } from './create-ledger';
+import type { SeedanceGateway } from './gateways/gateway';
+
 /**
  * A sleep that ends early when the signal fires. n8n 2.x: `sleep(ms, signal)`; n8n 1.x: its
  * `sleep(ms)` ignores a signal, and `sleepWithAbort(ms, signal)` does the job.
@@ -46,13 +49,24 @@ export interface Batch {
 	creates: Limiter;
 	statusChecks: Limiter;
 	downloads: Limiter;
+	/** What earlier tries of this run created (n8n's Retry On Fail). */
+	ledger: CreateLedger;
+}
+
+/** One item's work: who it talks to, and the settings read for it before anything was sent. */
+export interface ItemScope {
+	ctx: IExecuteFunctions;
+	gateway: SeedanceGateway;
+	itemIndex: number;
+	batch: Batch;
+	requestTimeoutMs: number;
 }
 
 export const DEFAULT_CREATE_CONCURRENCY = 5;
 const STATUS_CHECK_CONCURRENCY = 10;
 const DOWNLOAD_CONCURRENCY = 4;
 
-export function startBatch(ctx: IExecuteFunctions, createConcurrency: number): Batch {
+export function startBatch(ctx: IExecuteFunctions, createConcurrency: number, ledger: CreateLedger): Batch {
 	const controller = new AbortController();
 	const executionSignal = ctx.getExecutionCancelSignal();
 	if (executionSignal?.aborted) controller.abort();
@@ -81,6 +95,7 @@ export function startBatch(ctx: IExecuteFunctions, createConcurrency: number): B
 		creates: new Limiter(Math.max(1, Math.floor(createConcurrency))),
 		statusChecks: new Limiter(STATUS_CHECK_CONCURRENCY),
 		downloads: new Limiter(DOWNLOAD_CONCURRENCY),
+		ledger,
 	};
 	return batch;
 }

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { MediaInput, MediaRole } from './gateways/gateway';
 import { GATEWAYS } from './gateways';
@@ -143,14 +143,24 @@ export function mediaLabel(entry: { position: number; role: string }): string {
 	return `Media ${entry.position} (${roleLabel})`;
 }
 
-/** Reads the media list of item `itemIndex`, including the size and type of binary files. */
-export async function readMediaEntries(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-): Promise<{ entries: MediaEntry[]; buffers: Map<number, Buffer> }> {
+/**
+ * A binary file's size without loading it: n8n's metadata, or the length of inline base64.
+ * Files are loaded only when their item's create is sent, and released once it is answered.
+ */
+async function binarySize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number> {
+	if (typeof binary.bytes === 'number') return binary.bytes;
+	if (binary.id) {
+		const { fileSize } = await ctx.helpers.getBinaryMetadata(binary.id);
+		if (typeof fileSize === 'number') return fileSize;
+	}
+	const base64 = binary.data ?? '';
+	return Math.floor((base64.length * 3) / 4) - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
+}
+
+/** Reads the media list of item `itemIndex`, with the size and type of binary files (not their bytes). */
+export async function readMediaEntries(ctx: IExecuteFunctions, itemIndex: number): Promise<MediaEntry[]> {
 	const parameter = ctx.getNodeParameter('media.items', itemIndex, []) as MediaEntryParameters[];
 	const item = ctx.getInputData()[itemIndex];
-	const buffers = new Map<number, Buffer>();
 	const entries: MediaEntry[] = [];
 	for (const [index, raw] of parameter.entries()) {
 		const entry: MediaEntry = {
@@ -162,33 +172,34 @@ export async function readMediaEntries(
 		if (entry.source === 'binary') {
 			entry.binaryProperty = (raw.binaryProperty ?? '').trim();
 			const binary = entry.binaryProperty ? item?.binary?.[entry.binaryProperty] : undefined;
-			entry.binary = { found: binary !== undefined };
-			if (binary) {
-				const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, entry.binaryProperty);
-				buffers.set(entry.position, buffer);
-				entry.binary = {
-					found: true,
-					mimeType: binary.mimeType,
-					bytes: buffer.length,
-					fileName: binary.fileName,
-				};
-			}
+			entry.binary = binary
+				? { found: true, mimeType: binary.mimeType, bytes: await binarySize(ctx, binary), fileName: binary.fileName }
+				: { found: false };
 		} else {
 			entry.url = typeof raw.url === 'string' ? raw.url.trim() : String(raw.url ?? '');
 		}
 		entries.push(entry);
 	}
-	return { entries, buffers };
+	return entries;
 }
 
-/** Turns validated entries into the gateway-neutral media list (binary files become data URLs). */
-export function toMediaInputs(entries: MediaEntry[], buffers: Map<number, Buffer>): MediaInput[] {
-	return entries.map((entry) => {
-		const buffer = buffers.get(entry.position);
-		const url =
-			entry.source === 'binary' && buffer
-				? `data:${entry.binary?.mimeType};base64,${buffer.toString('base64')}`
-				: (entry.url as string);
-		return { role: entry.role as MediaRole, url, durationSeconds: entry.durationSeconds };
-	});
+/**
+ * Turns validated entries into the gateway-neutral media list. Binary files become data URLs:
+ * loaded when `load` is given (just before the create is sent), or left as an empty data URL of
+ * the right type, enough to read the request back for its price.
+ */
+export async function toMediaInputs(
+	entries: MediaEntry[],
+	load?: (entry: MediaEntry) => Promise<Buffer>,
+): Promise<MediaInput[]> {
+	const inputs: MediaInput[] = [];
+	for (const entry of entries) {
+		let url = entry.url as string;
+		if (entry.source === 'binary') {
+			const data = load ? (await load(entry)).toString('base64') : '';
+			url = `data:${entry.binary?.mimeType};base64,${data}`;
+		}
+		inputs.push({ role: entry.role as MediaRole, url, durationSeconds: entry.durationSeconds });
+	}
+	return inputs;
 }

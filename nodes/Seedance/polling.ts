@@ -1,11 +1,10 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { Batch } from './batch';
-import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
+import type { ItemScope } from './batch';
+import type { NormalisedTask } from './gateways/gateway';
 import { TERMINAL_STATUSES } from './gateways/gateway';
-import { taskToJson } from './output';
-import { withTask } from './task-errors';
+import type { TaskTracker } from './task-errors';
 import { callGateway, gatewayHttpError, retryAfterMs } from './transport';
 
 export interface WaitSettings {
@@ -23,7 +22,7 @@ export interface WaitResult {
 const MAX_TRANSIENT_FAILURES = 6;
 const FIRST_BACKOFF_MS = 1_000;
 
-function isTerminal(task: NormalisedTask): boolean {
+export function isTerminal(task: NormalisedTask): boolean {
 	return TERMINAL_STATUSES.includes(task.status);
 }
 
@@ -34,16 +33,11 @@ interface TransientFailure {
 }
 
 async function checkOnce(
-	ctx: IExecuteFunctions,
-	gateway: SeedanceGateway,
+	scope: ItemScope,
 	taskId: string,
-	itemIndex: number,
-	last: NormalisedTask | undefined,
-	batch: Batch,
 ): Promise<{ task: NormalisedTask } | { transient: TransientFailure }> {
-	const response = await batch.statusChecks.run(
-		async () => await callGateway(ctx, gateway, gateway.taskRequest(taskId), itemIndex),
-	);
+	const { gateway, batch } = scope;
+	const response = await batch.statusChecks.run(async () => await callGateway(scope, gateway.taskRequest(taskId)));
 	const { statusCode, body } = response;
 	if (response.networkError) {
 		return { transient: { reason: response.networkError.message, retryAfterMs: undefined } };
@@ -54,37 +48,15 @@ async function checkOnce(
 		};
 	}
 	if (statusCode >= 400) {
-		const error = gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, `checking task ${taskId}`);
-		throw last ? withTask(error, taskToJson(last)) : error;
+		throw gatewayHttpError(scope.ctx.getNode(), gateway, response, scope.itemIndex, `checking task ${taskId}`);
 	}
 	if (body === null || typeof body !== 'object' || Array.isArray(body)) {
 		return {
-			transient: { reason: `${gateway.displayName} answered with a body that is not a task`, retryAfterMs: undefined },
+			transient: { reason: `${gateway.displayName} answered ${statusCode} with a body that is not a task`, retryAfterMs: undefined },
 		};
 	}
 	// The id we asked about is the task's id, whatever a confused answer says.
 	return { task: { ...gateway.parseTask(body as IDataObject, taskId), taskId } };
-}
-
-function lostContactError(
-	ctx: IExecuteFunctions,
-	gateway: SeedanceGateway,
-	taskId: string,
-	last: NormalisedTask | undefined,
-	reason: string,
-	itemIndex: number,
-) {
-	const lastStatus = last?.status ?? 'unknown';
-	const error = new NodeApiError(
-		ctx.getNode(),
-		{ message: reason },
-		{
-			message: `Could not check task ${taskId} on ${gateway.displayName} (last known status: ${lastStatus}): ${reason}`,
-			description: `The task may still finish and is not lost. Run this node's Get or Wait operation later with task ID ${taskId}.`,
-			itemIndex,
-		},
-	);
-	return withTask(error, last ? taskToJson(last) : { taskId, provider: gateway.name, status: lastStatus });
 }
 
 /**
@@ -92,35 +64,34 @@ function lostContactError(
  * Retry-After honoured) so that a blip never turns a running task into an error.
  */
 export async function fetchTask(
-	ctx: IExecuteFunctions,
-	gateway: SeedanceGateway,
-	taskId: string,
-	itemIndex: number,
-	batch: Batch,
-	last?: NormalisedTask,
+	scope: ItemScope,
+	tracker: TaskTracker,
 	deadline = Number.POSITIVE_INFINITY,
 ): Promise<NormalisedTask> {
+	const { taskId, gateway } = tracker;
 	for (let failures = 0; ; failures++) {
-		const check = await checkOnce(ctx, gateway, taskId, itemIndex, last, batch);
-		if ('task' in check) return check.task;
+		const check = await checkOnce(scope, taskId);
+		if ('task' in check) return tracker.seen(check.task);
 		const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** failures, 30_000);
 		const delay = check.transient.retryAfterMs ?? backoff;
 		if (failures + 1 >= MAX_TRANSIENT_FAILURES || Date.now() + delay > deadline) {
-			throw lostContactError(ctx, gateway, taskId, last, check.transient.reason, itemIndex);
+			throw new NodeApiError(
+				scope.ctx.getNode(),
+				{ message: check.transient.reason },
+				{
+					message: `Could not check task ${taskId} on ${gateway.displayName}: ${check.transient.reason}`,
+					description: 'The task may still finish.',
+					itemIndex: scope.itemIndex,
+				},
+			);
 		}
-		await sleepOrStop(ctx, delay, batch, taskId, last, itemIndex);
+		await sleepOrStop(scope, delay, taskId);
 	}
 }
 
 /** Sleeps with n8n's sleep; a cancelled execution or a stopped batch ends the wait at once. */
-async function sleepOrStop(
-	ctx: IExecuteFunctions,
-	ms: number,
-	batch: Batch,
-	taskId: string,
-	last: NormalisedTask | undefined,
-	itemIndex: number,
-) {
+async function sleepOrStop(scope: ItemScope, ms: number, taskId: string) {
+	const { batch } = scope;
 	try {
 		await batch.sleep(ms);
 	} catch {
@@ -131,13 +102,10 @@ async function sleepOrStop(
 	const message = batch.stopReason
 		? `Stopped waiting for task ${taskId}: ${batch.stopReason}`
 		: `Execution canceled while waiting for task ${taskId}`;
-	throw withTask(
-		new NodeOperationError(ctx.getNode(), message, {
-			itemIndex,
-			description: `The task keeps running on the gateway. Use the Get or Wait operation with task ID ${taskId} to fetch it.`,
-		}),
-		last ? taskToJson(last) : { taskId },
-	);
+	throw new NodeOperationError(scope.ctx.getNode(), message, {
+		itemIndex: scope.itemIndex,
+		description: 'The task keeps running on the gateway.',
+	});
 }
 
 /**
@@ -145,28 +113,20 @@ async function sleepOrStop(
  * creation and back off towards the interval, so a short job is seen done quickly and a
  * long one costs about one request per interval.
  */
-export async function waitForTask(
-	ctx: IExecuteFunctions,
-	gateway: SeedanceGateway,
-	taskId: string,
-	settings: WaitSettings,
-	itemIndex: number,
-	batch: Batch,
-	initial?: NormalisedTask,
-): Promise<WaitResult> {
+export async function waitForTask(scope: ItemScope, tracker: TaskTracker, settings: WaitSettings): Promise<WaitResult> {
 	const deadline = Date.now() + settings.timeoutMs;
-	let task = initial;
 	let statusChecks = 0;
 	let delay = Math.max(250, settings.pollIntervalMs / 2);
+	let task = tracker.last;
 	if (!task) {
-		task = await fetchTask(ctx, gateway, taskId, itemIndex, batch, undefined, deadline);
+		task = await fetchTask(scope, tracker, deadline);
 		statusChecks++;
 	}
 	while (!isTerminal(task)) {
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) return { task, timedOut: true, statusChecks };
-		await sleepOrStop(ctx, Math.min(delay, remaining), batch, taskId, task, itemIndex);
-		task = await fetchTask(ctx, gateway, taskId, itemIndex, batch, task, deadline);
+		await sleepOrStop(scope, Math.min(delay, remaining), tracker.taskId);
+		task = await fetchTask(scope, tracker, deadline);
 		statusChecks++;
 		delay = Math.min(delay * 2, settings.pollIntervalMs);
 	}

@@ -1,16 +1,83 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
+import { taskToJson } from './output';
 
 /**
- * Errors raised after a task exists carry that task, so that under "Continue On Fail" the
- * output item still holds its id and last status: a paid task is never lost.
+ * A paid task is never lost: once a task exists, every error the node raises about it is a
+ * PaidTaskError, which names the task, its provider and last status in its message and
+ * description, and carries the task's output fields for Continue On Fail.
  */
-const tasksOfErrors = new WeakMap<object, IDataObject>();
 
-export function withTask<E extends object>(error: E, task: IDataObject): E {
-	tasksOfErrors.set(error, task);
-	return error;
+/** What the node knows of a task while it works on it: the last status seen, and the cost. */
+export class TaskTracker {
+	last: NormalisedTask | undefined;
+
+	constructor(
+		readonly gateway: SeedanceGateway,
+		readonly taskId: string,
+		readonly extra: IDataObject = {},
+	) {}
+
+	seen(task: NormalisedTask): NormalisedTask {
+		this.last = task;
+		return task;
+	}
+
+	get status(): string {
+		return this.last?.status ?? 'unknown';
+	}
+
+	json(): IDataObject {
+		return this.last
+			? taskToJson(this.last, this.extra)
+			: { taskId: this.taskId, provider: this.gateway.name, status: this.status, ...this.extra };
+	}
+}
+
+function messageOf(cause: unknown): string {
+	const message = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : '';
+	return message?.trim() || `unexpected ${cause instanceof Error ? cause.name : 'error'} without a message`;
+}
+
+export class PaidTaskError extends NodeOperationError {
+	readonly task: IDataObject;
+
+	/** The gateway's HTTP status, when the cause was an answer from it. */
+	readonly httpCode: string | null;
+
+	constructor(node: INode, cause: unknown, tracker: TaskTracker, itemIndex: number) {
+		const { taskId, gateway } = tracker;
+		const reason = messageOf(cause);
+		const where = `task ${taskId} on ${gateway.displayName}, last status: ${tracker.status}`;
+		const message = reason.includes(taskId) ? `${reason} (${gateway.displayName}, last status: ${tracker.status})` : `${reason} (${where})`;
+		const causeDescription = (cause as { description?: unknown })?.description;
+		const recovery = `Task ${taskId} on ${gateway.displayName} (last status: ${tracker.status}) is not lost: run this node's Get or Wait operation with this task ID to fetch it. Finished videos stay available for 24 hours.`;
+		super(node, message, {
+			itemIndex,
+			description: [typeof causeDescription === 'string' ? causeDescription : '', recovery].filter(Boolean).join('\n\n'),
+		});
+		const httpCode = (cause as { httpCode?: unknown })?.httpCode;
+		this.httpCode = typeof httpCode === 'string' ? httpCode : null;
+		this.task = tracker.json();
+	}
+}
+
+/** Runs the part of an operation that follows the task's creation; any error names the task. */
+export async function guardPaidTask<T>(
+	node: INode,
+	tracker: TaskTracker,
+	itemIndex: number,
+	work: () => Promise<T>,
+): Promise<T> {
+	try {
+		return await work();
+	} catch (error) {
+		throw error instanceof PaidTaskError ? error : new PaidTaskError(node, error, tracker, itemIndex);
+	}
 }
 
 export function taskOfError(error: unknown): IDataObject | undefined {
-	return error !== null && typeof error === 'object' ? tasksOfErrors.get(error) : undefined;
+	return error instanceof PaidTaskError ? error.task : undefined;
 }

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, IHttpRequestOptions, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { ItemScope } from './batch';
 import type { GatewayRequest, SeedanceGateway } from './gateways/gateway';
 
 /** The single way the node talks to a gateway: base URL from the credential, key applied by n8n. */
@@ -14,13 +15,7 @@ export interface GatewayResponse<T = unknown> {
 	networkError?: { message: string; code: string | null };
 }
 
-const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
-
-/** Options > Request Timeout, read here so every request of every operation honours it. */
-function requestTimeoutMs(ctx: IExecuteFunctions, itemIndex: number): number {
-	const seconds = Number(ctx.getNodeParameter('options.requestTimeoutSeconds', itemIndex, DEFAULT_REQUEST_TIMEOUT_SECONDS));
-	return (seconds > 0 ? seconds : DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
-}
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
 
 function isLoopback(host: string): boolean {
@@ -72,11 +67,107 @@ function noAnswer(error: unknown): GatewayResponse {
 	return { statusCode: 0, headers: {}, body: undefined, networkError: { message: message.split('\n')[0], code } };
 }
 
-export async function callGateway<T = unknown>(
-	ctx: IExecuteFunctions,
+/** Errors raised before a request leaves this machine: the gateway cannot have acted on it. */
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'ERR_INVALID_URL',
+	'CERT_HAS_EXPIRED',
+	'DEPTH_ZERO_SELF_SIGNED_CERT',
+	'SELF_SIGNED_CERT_IN_CHAIN',
+	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+	'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Answers that may come after the gateway made the task (a proxy gave up, a timeout). */
+const UNKNOWN_OUTCOME_STATUSES = new Set([408, 499]);
+
+/**
+ * What a create's answer says about money: `created` (a 2xx), `refused` for certain (a 4xx,
+ * or a request that never left), `rateLimited` (429: not taken, may be sent again), or
+ * `unknown` (no answer after sending, 408, 499, a 5xx or a redirect): the task may exist, so
+ * the request is never sent again.
+ */
+export type CreateOutcome = 'created' | 'refused' | 'rateLimited' | 'unknown';
+
+export function createOutcome(response: GatewayResponse): CreateOutcome {
+	if (response.networkError) {
+		return NOT_SENT_CODES.has(response.networkError.code ?? '') ? 'refused' : 'unknown';
+	}
+	const status = response.statusCode;
+	if (status === 429) return 'rateLimited';
+	if (UNKNOWN_OUTCOME_STATUSES.has(status) || status >= 500 || (status >= 300 && status < 400)) return 'unknown';
+	if (status >= 400) return 'refused';
+	return 'created';
+}
+
+/** The n8n helpers the transport needs; execute and load-options contexts both have them. */
+export interface HttpContext {
+	helpers: {
+		httpRequest(options: IHttpRequestOptions): Promise<unknown>;
+		httpRequestWithAuthentication(this: unknown, credentialType: string, options: IHttpRequestOptions): Promise<unknown>;
+	};
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+function header(headers: GatewayResponse['headers'], name: string): string | undefined {
+	const value = headers?.[name];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Sends a request, following redirects hop by hop: the key is added only on a hop to the
+ * credential's own origin. (n8n's helper would send it again on a redirect to any host, and a
+ * presigned storage URL also refuses a second Authorization.) Only GETs are redirected; a
+ * redirected create is answered as is.
+ */
+export async function send(
+	ctx: HttpContext,
 	gateway: SeedanceGateway,
+	baseUrl: URL,
+	options: IHttpRequestOptions,
+): Promise<GatewayResponse> {
+	let url = new URL(options.url);
+	for (let hop = 0; ; hop++) {
+		// A fresh options object per hop: n8n's auth writes the key into the headers it is given.
+		const hopOptions: IHttpRequestOptions = {
+			...options,
+			url: url.href,
+			headers: { ...(options.headers ?? {}) },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+		};
+		let response: GatewayResponse;
+		try {
+			response = (await (url.origin === baseUrl.origin
+				? ctx.helpers.httpRequestWithAuthentication.call(ctx, gateway.credentialType, hopOptions)
+				: ctx.helpers.httpRequest(hopOptions))) as GatewayResponse;
+		} catch (error) {
+			return noAnswer(error);
+		}
+		const location = header(response.headers, 'location');
+		const method = (options.method ?? 'GET').toUpperCase();
+		if (!REDIRECT_STATUSES.has(response.statusCode) || !location || method !== 'GET' || hop >= MAX_REDIRECTS) {
+			return response;
+		}
+		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
+		try {
+			url = new URL(location, url);
+		} catch {
+			return response;
+		}
+	}
+}
+
+export async function callGateway<T = unknown>(
+	{ ctx, gateway, itemIndex, requestTimeoutMs }: ItemScope,
 	request: GatewayRequest,
-	itemIndex: number,
 	extra: Partial<IHttpRequestOptions> = {},
 ): Promise<GatewayResponse<T>> {
 	const baseUrl = await gatewayBaseUrl(ctx, gateway, itemIndex);
@@ -84,50 +175,29 @@ export async function callGateway<T = unknown>(
 		method: request.method,
 		url: `${baseUrl.href.replace(/\/+$/, '')}${request.path}`,
 		json: true,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		timeout: requestTimeoutMs(ctx, itemIndex),
+		timeout: requestTimeoutMs,
 		...extra,
 	};
 	if (request.body) options.body = request.body;
-	try {
-		return (await ctx.helpers.httpRequestWithAuthentication.call(
-			ctx,
-			gateway.credentialType,
-			options,
-		)) as GatewayResponse<T>;
-	} catch (error) {
-		return noAnswer(error) as GatewayResponse<T>;
-	}
+	return (await send(ctx, gateway, baseUrl, options)) as GatewayResponse<T>;
 }
 
 /**
- * Streams a URL a gateway returned (a finished video). The key goes along only when the URL is
- * on the gateway's own origin (AIHubMix's content URL needs it); a CDN never sees it.
+ * Streams a URL a gateway returned (a finished video). The key goes along only to the
+ * gateway's own origin (AIHubMix's content URL needs it); a CDN never sees it, on any hop.
  */
 export async function fetchStream(
-	ctx: IExecuteFunctions,
-	gateway: SeedanceGateway,
+	{ ctx, gateway, itemIndex, requestTimeoutMs }: ItemScope,
 	url: URL,
-	itemIndex: number,
 ): Promise<GatewayResponse> {
 	const baseUrl = await gatewayBaseUrl(ctx, gateway, itemIndex);
-	const options: IHttpRequestOptions = {
+	return await send(ctx, gateway, baseUrl, {
 		method: 'GET',
 		url: url.href,
 		encoding: 'stream',
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		timeout: requestTimeoutMs(ctx, itemIndex),
+		timeout: requestTimeoutMs,
 		abortSignal: ctx.getExecutionCancelSignal(),
-	};
-	try {
-		return (await (url.origin === baseUrl.origin
-			? ctx.helpers.httpRequestWithAuthentication.call(ctx, gateway.credentialType, options)
-			: ctx.helpers.httpRequest(options))) as GatewayResponse;
-	} catch (error) {
-		return noAnswer(error);
-	}
+	});
 }
 
 export function retryAfterMs(headers: GatewayResponse['headers'], now = Date.now()): number | undefined {

@@ -232,6 +232,21 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 			if (videoSeconds > REFERENCE_VIDEO_SECONDS.total) {
 				problem(`reference videos last ${videoSeconds} s together; the limit is ${REFERENCE_VIDEO_SECONDS.total} s. Trim or remove one.`);
 			}
+			if (caps.usesReferenceVideoDurations) {
+				// The gateway pairs its list of durations with the videos by position: all or none.
+				const references = request.media.map((entry, index) => ({ entry, index })).filter(({ entry }) => entry.role === 'reference_video');
+				const timed = references.filter(({ entry }) => entry.durationSeconds !== undefined);
+				if (timed.length > 0 && timed.length < references.length) {
+					for (const { entry, index } of references) {
+						if (entry.durationSeconds !== undefined) continue;
+						ctx.addIssue({
+							code: 'custom',
+							path: ['media', index],
+							message: `Video Duration is missing while another reference video has one. ${gateway.displayName} pairs durations with videos by position, so set Video Duration on every reference video, or on none.`,
+						});
+					}
+				}
+			}
 			const inlineBytes = request.media.reduce((sum, entry) => sum + Math.ceil(((entry.binary?.bytes ?? 0) * 4) / 3), 0)
 				+ request.media.reduce((sum, entry) => sum + (/^data:/i.test(entry.url ?? '') ? (entry.url ?? '').length : 0), 0);
 			if (inlineBytes > MAX_REQUEST_BYTES) {

@@ -17,6 +17,7 @@ import {
 	taskPhase,
 	taskProgress,
 	unixSeconds,
+	signedUrl,
 	videoReply,
 } from './core';
 import type { GatewayModule, GatewayRequest, Reply, SimState } from './core';
@@ -115,9 +116,8 @@ function videoObject(state: SimState, task: SimTask, now: number): Record<string
 		completed_at: completedAt,
 		expires_at: completedAt + DAY_S,
 	};
-	const cdn = `${state.cdnOrigin}/aihubmix`;
-	if (task.body.return_last_frame === true) done.last_frame_url = `${cdn}/frames/${task.id}.png`;
-	if (state.knobs.aihubmixInlineVideoUrl) done.video_url = `${cdn}/videos/${task.id}.mp4`;
+	if (task.body.return_last_frame === true) done.last_frame_url = signedUrl(state, `/aihubmix/frames/${task.id}.png`);
+	if (state.knobs.aihubmixInlineVideoUrl) done.video_url = signedUrl(state, `/aihubmix/videos/${task.id}.mp4`);
 	return done;
 }
 
@@ -141,6 +141,7 @@ export const aihubmix: GatewayModule = {
 	}),
 	unauthorized: () => new ApiError(401, 'Invalid token', undefined, undefined, 'authentication_error'),
 	isCreate: (method, route) => method === 'POST' && route.replace(/\/$/, '') === '/videos',
+	isStatusCheck: (method, route) => method === 'GET' && /^\/videos\/[^/]+\/?$/.test(route),
 	handle(req: GatewayRequest): Reply {
 		const { state, method, route, now } = req;
 		if (aihubmix.isCreate(method, route)) {
@@ -172,6 +173,10 @@ export const aihubmix: GatewayModule = {
 				if (!isSucceeded(task, now)) {
 					const status = String(videoObject(state, task, now).status);
 					throw new ApiError(409, `video ${id} is not ready for download (status: ${status})`, 'video_id', 'video_not_ready');
+				}
+				// Many gateways hand the bytes off to object storage with a redirect.
+				if (state.knobs.redirectContent) {
+					return { status: 302, headers: { Location: signedUrl(state, `/aihubmix/videos/${task.id}.mp4`) } };
 				}
 				return videoReply(state, task);
 			}

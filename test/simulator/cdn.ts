@@ -1,7 +1,8 @@
-// The storage/CDN host that finished-task URLs point at. It sits on its own
-// origin and needs no key, so tests can prove credentials never leak to it.
+// The storage/CDN host that finished-task URLs point at. It sits on its own origin, and its
+// URLs are presigned: the signature is the credential, so it refuses a request that also
+// carries an Authorization header, as object storage does. Tests prove keys never reach it.
 
-import { isSucceeded, videoReply } from './core';
+import { isSucceeded, presignedRefusal, videoReply } from './core';
 import type { Reply, SimState } from './core';
 
 const ASSET = /^\/(tokenhub|aihubmix)\/(videos|covers|frames)\/([^/]+)\.(mp4|jpg|png)$/;
@@ -11,8 +12,22 @@ function text(status: number, body: string): Reply {
 	return { status, data: Buffer.from(body, 'utf8'), contentType: 'text/plain; charset=utf-8' };
 }
 
-export function cdnRoute(state: SimState, method: string, pathname: string): Reply {
+/**
+ * `mirror` answers a gateway route (the part after /mirror) without a key check: where a
+ * gateway's status check redirects to (see the redirectStatus knob).
+ */
+export function cdnRoute(
+	state: SimState,
+	method: string,
+	pathname: string,
+	query: URLSearchParams,
+	authorization: string | undefined,
+	mirror: (gatewayPath: string) => Reply,
+): Reply {
 	if (method !== 'GET' && method !== 'HEAD') return text(405, 'Method Not Allowed');
+	const refusal = presignedRefusal(pathname, query, authorization);
+	if (refusal) return refusal;
+	if (pathname.startsWith('/mirror/')) return mirror(pathname.slice('/mirror'.length));
 	const m = ASSET.exec(pathname);
 	if (!m || EXT_BY_KIND[m[2]] !== m[4]) return text(404, 'Not Found');
 	const [, gateway, kind, rawId] = m;

@@ -19,6 +19,8 @@ export const DEFAULT_KNOBS: Knobs = {
 	jobMs: 150,
 	latencyMs: 0,
 	aihubmixInlineVideoUrl: false,
+	redirectContent: false,
+	redirectStatus: false,
 };
 
 export interface Fixtures {
@@ -124,6 +126,37 @@ export interface GatewayModule {
 	handle(req: GatewayRequest): Reply;
 	/** Whether a recorded request is a task-creating POST. */
 	isCreate(method: string, route: string): boolean;
+	/** Whether a request is a task status check (GET of one task). */
+	isStatusCheck(method: string, route: string): boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Presigned URLs, as object storage hands out: the signature is the credential, so the
+// storage refuses a request that also carries an Authorization header (S3's
+// "Only one auth mechanism allowed").
+
+const SIGNING_SECRET = crypto.randomBytes(16);
+
+export function signPath(pathname: string): string {
+	return crypto.createHmac('sha256', SIGNING_SECRET).update(pathname).digest('hex').slice(0, 32);
+}
+
+export function signedUrl(state: SimState, pathname: string): string {
+	return `${state.cdnOrigin}${pathname}?X-Amz-Expires=86400&X-Amz-Signature=${signPath(pathname)}`;
+}
+
+/** null when a presigned request is acceptable, else the storage's refusal. */
+export function presignedRefusal(pathname: string, query: URLSearchParams, authorization: string | undefined): Reply | null {
+	const xml = (status: number, code: string, message: string): Reply => ({
+		status,
+		data: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`),
+		contentType: 'application/xml',
+	});
+	if (query.get('X-Amz-Signature') !== signPath(pathname)) return xml(403, 'AccessDenied', 'Request has expired or the signature does not match');
+	if (authorization) {
+		return xml(400, 'InvalidArgument', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified');
+	}
+	return null;
 }
 
 // ---------------------------------------------------------------------------
@@ -410,7 +443,7 @@ export function parseBody(raw: Buffer): unknown {
 	}
 }
 
-export function sendReply(res: http.ServerResponse, reply: Reply, method: string): void {
+export function sendReply(res: http.ServerResponse, reply: Reply, method: string, truncateAfterBytes?: number): void {
 	if (res.destroyed || res.writableEnded) return;
 	const headers: Record<string, string | number> = { ...(reply.headers ?? {}) };
 	let payload: Buffer | undefined;
@@ -426,6 +459,20 @@ export function sendReply(res: http.ServerResponse, reply: Reply, method: string
 	res.writeHead(reply.status, headers);
 	if (method === 'HEAD') {
 		res.end();
+	} else if (truncateAfterBytes !== undefined) {
+		// The headers promise the whole body; the connection breaks off part way.
+		void (async () => {
+			const source = payload ? Readable.from([payload]) : reply.stream ? reply.stream() : Readable.from([]);
+			let left = truncateAfterBytes;
+			for await (const chunk of source) {
+				const part = (chunk as Buffer).subarray(0, left);
+				left -= part.length;
+				if (part.length) res.write(part);
+				if (left <= 0) break;
+			}
+			source.destroy();
+			setTimeout(() => res.socket?.destroy(), 20);
+		})();
 	} else if (payload) {
 		res.end(payload);
 	} else if (reply.stream) {
@@ -542,6 +589,11 @@ export function gatewayListener(
 			try {
 				const authHeader = req.headers.authorization;
 				if (!bearerMatches(authHeader, mod.key(state.knobs))) throw mod.unauthorized();
+				const route = pathname.slice(mod.prefix.length) || '/';
+				if (state.knobs.redirectStatus && mod.isStatusCheck(method, route)) {
+					sendReply(res, { status: 307, headers: { Location: signedUrl(state, `/mirror${pathname}`) } }, method);
+					return;
+				}
 				reply = mod.handle({
 					state,
 					method,
@@ -559,7 +611,7 @@ export function gatewayListener(
 				res.socket?.destroy();
 				return;
 			}
-			sendReply(res, reply, method);
+			sendReply(res, reply, method, fault?.truncateAfterBytes);
 		})().catch((err: unknown) => {
 			// A bug in the simulator must surface as a 500, not a hung test.
 			if (!res.headersSent && !res.destroyed) {
@@ -572,7 +624,9 @@ export function gatewayListener(
 }
 
 /** Request listener for the CDN: no key, just recorded and served. */
-export function cdnListener(state: SimState, route: (method: string, pathname: string) => Reply): http.RequestListener {
+export type CdnRoute = (method: string, pathname: string, query: URLSearchParams, authorization: string | undefined) => Reply;
+
+export function cdnListener(state: SimState, route: CdnRoute): http.RequestListener {
 	return (req, res) => {
 		void (async () => {
 			const method = (req.method ?? 'GET').toUpperCase();
@@ -583,7 +637,8 @@ export function cdnListener(state: SimState, route: (method: string, pathname: s
 			const fault = takeFault(state, rec);
 			if (fault && (await applyFault(state, fault, res))) return;
 			if (state.closed) return;
-			sendReply(res, route(method, stripQuery(url)), method);
+			const { pathname, query } = splitUrl(url);
+			sendReply(res, route(method, pathname, query, req.headers.authorization), method, fault?.truncateAfterBytes);
 		})().catch(() => res.destroy());
 	};
 }

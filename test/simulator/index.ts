@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 
 import { aihubmix } from './aihubmix';
 import { cdnRoute } from './cdn';
-import { cdnListener, DEFAULT_KNOBS, gatewayListener, isRecord, loadFixtures, stripQuery } from './core';
+import { ApiError, cdnListener, DEFAULT_KNOBS, gatewayListener, isRecord, loadFixtures, stripQuery } from './core';
 import type { GatewayModule, Knobs, Reply, SimState } from './core';
 import { tokenhub } from './tokenhub';
 import type { FaultSpec, GatewayName, RecordedRequest, Simulator, SimulatorOptions } from './types';
@@ -80,7 +80,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 	};
 
 	const gatewayServer = http.createServer(gatewayListener(state, MODULES, control));
-	const cdnServer = http.createServer(cdnListener(state, (method, pathname) => cdnRoute(state, method, pathname)));
+	// The status mirror answers as the gateway would, for the presigned URL it redirected to.
+	const mirror = (gatewayPath: string): Reply => {
+		const mod = MODULES.find((m) => gatewayPath.startsWith(m.prefix + '/'));
+		if (!mod) return { status: 404, json: { error: { message: 'not found' } } };
+		try {
+			return mod.handle({ state, method: 'GET', route: gatewayPath.slice(mod.prefix.length), query: new URLSearchParams(), body: undefined, now: Date.now() });
+		} catch (err) {
+			if (!(err instanceof ApiError)) throw err;
+			return { status: err.status, json: mod.errorBody(err) };
+		}
+	};
+	const cdnServer = http.createServer(
+		cdnListener(state, (method, pathname, query, authorization) => cdnRoute(state, method, pathname, query, authorization, mirror)),
+	);
 	const gatewayPort = await listen(gatewayServer, options.port ?? 0);
 	const cdnPort = await listen(cdnServer, 0);
 	const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;

@@ -3,6 +3,10 @@
 
 import { startSimulator } from './index';
 import type { Simulator, SimTask } from './index';
+import { signPath } from './core';
+
+/** A presigned storage URL for `url`: its signature query, and nothing after it. */
+const presigned = (url: string) => new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?X-Amz-Expires=\\d+&X-Amz-Signature=[0-9a-f]{32}$`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,8 +90,8 @@ describe('gateway simulator', () => {
 			expect(done.status).toBe('succeeded');
 			expect(done.usage).toEqual({ video_duration: 6 });
 			expect(done.data[0]).toEqual({
-				video_url: `${sim.cdnOrigin}/tokenhub/videos/${json.id}.mp4`,
-				cover_image_url: `${sim.cdnOrigin}/tokenhub/covers/${json.id}.jpg`,
+				video_url: expect.stringMatching(presigned(`${sim.cdnOrigin}/tokenhub/videos/${json.id}.mp4`)),
+				cover_image_url: expect.stringMatching(presigned(`${sim.cdnOrigin}/tokenhub/covers/${json.id}.jpg`)),
 			});
 			expect(task.pollCount).toBe(3);
 
@@ -107,8 +111,14 @@ describe('gateway simulator', () => {
 
 		test('CDN does not serve unfinished or unknown tasks', async () => {
 			const { json } = await thCreate({ model: 'doubao-seedance-2.0-fast', prompt: 'x' });
-			expect((await fetch(`${sim.cdnOrigin}/tokenhub/videos/${json.id}.mp4`)).status).toBe(404);
-			expect((await fetch(`${sim.cdnOrigin}/tokenhub/videos/nope.mp4`)).status).toBe(404);
+			const signed = (path: string) => `${sim.cdnOrigin}${path}?X-Amz-Signature=${signPath(path)}`;
+			expect((await fetch(signed(`/tokenhub/videos/${json.id}.mp4`))).status).toBe(404);
+			expect((await fetch(signed('/tokenhub/videos/nope.mp4'))).status).toBe(404);
+			// Unsigned, or signed and also carrying a key: refused as presigned storage does.
+			expect((await fetch(`${sim.cdnOrigin}/tokenhub/videos/${json.id}.mp4`)).status).toBe(403);
+			const both = await fetch(signed(`/tokenhub/videos/${json.id}.mp4`), { headers: { authorization: 'Bearer x' } });
+			expect(both.status).toBe(400);
+			expect(await both.text()).toContain('Only one auth mechanism allowed');
 		});
 
 		test('return_last_frame adds data[0].last_frame_url (a PNG)', async () => {
@@ -116,7 +126,7 @@ describe('gateway simulator', () => {
 			const { json } = await thCreate({ model: 'doubao-seedance-2.0', prompt: 'x', return_last_frame: true });
 			await until(sim.tasks.get(json.id)!, 30);
 			const done = (await thGet(json.id)).json;
-			expect(done.data[0].last_frame_url).toBe(`${sim.cdnOrigin}/tokenhub/frames/${json.id}.png`);
+			expect(done.data[0].last_frame_url).toMatch(presigned(`${sim.cdnOrigin}/tokenhub/frames/${json.id}.png`));
 			const png = await fetch(done.data[0].last_frame_url);
 			expect(png.headers.get('content-type')).toBe('image/png');
 		});
@@ -191,6 +201,8 @@ describe('gateway simulator', () => {
 				content: [
 					{ type: 'image_url', image_url: { url: 'https://a/f.png' }, role: 'first_frame' },
 					{ type: 'image_url', image_url: { url: 'https://a/l.png' }, role: 'last_frame' },
+					{ type: 'video_url', video_url: { url: 'https://a/1.mp4' }, role: 'reference_video' },
+					{ type: 'video_url', video_url: { url: 'https://a/2.mp4' }, role: 'reference_video' },
 				],
 			});
 			expect(res.status).toBe(200);
@@ -287,8 +299,8 @@ describe('gateway simulator', () => {
 			await until(sim.tasks.get(json.id)!, 30);
 			const done = (await ahmGet(json.id)).json;
 			expect(done.size).toBe('1080p');
-			expect(done.video_url).toBe(`${sim.cdnOrigin}/aihubmix/videos/${json.id}.mp4`);
-			expect(done.last_frame_url).toBe(`${sim.cdnOrigin}/aihubmix/frames/${json.id}.png`);
+			expect(done.video_url).toMatch(presigned(`${sim.cdnOrigin}/aihubmix/videos/${json.id}.mp4`));
+			expect(done.last_frame_url).toMatch(presigned(`${sim.cdnOrigin}/aihubmix/frames/${json.id}.png`));
 			const bytes = Buffer.from(await (await fetch(done.video_url)).arrayBuffer());
 			expect(bytes.equals(sim.mp4)).toBe(true);
 			expect((await fetch(done.last_frame_url)).headers.get('content-type')).toBe('image/png');

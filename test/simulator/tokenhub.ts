@@ -13,6 +13,7 @@ import {
 	isRecord,
 	newUuid,
 	SENSITIVE_ERROR,
+	signedUrl,
 	taskPhase,
 	unixSeconds,
 } from './core';
@@ -72,6 +73,11 @@ function validateCreate(body: unknown): Record<string, unknown> {
 		if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && x > 0)) {
 			throw invalid('video_durations', 'video_durations must be an array of positive numbers');
 		}
+		// Paired with the reference videos by position, so the lengths must match.
+		const videos = Array.isArray(body.content) ? body.content.filter((item) => isRecord(item) && item.type === 'video_url').length : 0;
+		if (v.length !== videos) {
+			throw invalid('video_durations', `video_durations has ${v.length} entries but content has ${videos} reference videos; give one duration per video`);
+		}
 	}
 	if (body.input_video_duration !== undefined) {
 		const v = body.input_video_duration;
@@ -103,13 +109,12 @@ function taskObject(state: SimState, task: SimTask, now: number): Record<string,
 	if (task.outcome === 'expire') {
 		return { ...base, status: 'expired', error: { code: 'expired', message: 'The task timed out before completion.' } };
 	}
-	const cdn = `${state.cdnOrigin}/tokenhub`;
 	const data: Record<string, unknown> = {
-		video_url: `${cdn}/videos/${task.id}.mp4`,
-		cover_image_url: `${cdn}/covers/${task.id}.jpg`,
+		video_url: signedUrl(state, `/tokenhub/videos/${task.id}.mp4`),
+		cover_image_url: signedUrl(state, `/tokenhub/covers/${task.id}.jpg`),
 	};
 	// Not documented by TokenHub; offered because native Ark returns it when asked.
-	if (task.body.return_last_frame === true) data.last_frame_url = `${cdn}/frames/${task.id}.png`;
+	if (task.body.return_last_frame === true) data.last_frame_url = signedUrl(state, `/tokenhub/frames/${task.id}.png`);
 	return {
 		...base,
 		status: 'succeeded',
@@ -138,6 +143,7 @@ export const tokenhub: GatewayModule = {
 	unauthorized: () =>
 		new ApiError(401, 'The API key in the request is missing or invalid.', undefined, 'AuthenticationError', 'authentication_error'),
 	isCreate: (method, route) => method === 'POST' && route.replace(/\/$/, '') === '/videos/generations',
+	isStatusCheck: (method, route) => method === 'GET' && /^\/videos\/generations\/[^/]+\/?$/.test(route),
 	handle(req: GatewayRequest): Reply {
 		const { state, method, route, now } = req;
 		if (tokenhub.isCreate(method, route)) {

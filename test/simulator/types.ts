@@ -10,6 +10,10 @@ export interface SimulatorOptions {
 	jobMs?: number;
 	latencyMs?: number;
 	aihubmixInlineVideoUrl?: boolean;
+	/** AIHubMix's /videos/{id}/content answers 302 to a presigned storage URL on the CDN. */
+	redirectContent?: boolean;
+	/** Task status checks answer 307 to a presigned mirror on another origin (the CDN). */
+	redirectStatus?: boolean;
 	port?: number;
 }
 
@@ -49,6 +53,8 @@ export interface FaultSpec {
 	malformedJson?: boolean;
 	/** Handle the request normally, then drop the connection instead of answering. */
 	lostResponse?: boolean;
+	/** Answer normally (full Content-Length), but cut the connection after this many body bytes. */
+	truncateAfterBytes?: number;
 }
 
 export interface Simulator {

@@ -1,19 +1,21 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import type { Batch } from '../batch';
-import type { GatewayRequest, SeedanceGateway } from '../gateways/gateway';
+import type { Batch, ItemScope } from '../batch';
+import { fingerprintOf } from '../create-ledger';
+import type { GatewayRequest, GenerationRequest, NormalisedTask, SeedanceGateway } from '../gateways/gateway';
 import { GATEWAYS } from '../gateways';
+import type { MediaEntry } from '../media';
 import { mediaProperty, readMediaEntries, toMediaInputs } from '../media';
 import type { CostEstimate } from '../pricing';
 import { estimateCost } from '../pricing';
-import { taskToJson } from '../output';
-import { waitForTask } from '../polling';
-import { withTask, taskOfError } from '../task-errors';
-import { callGateway, gatewayHttpError, retryAfterMs } from '../transport';
+import { fetchTask, waitForTask } from '../polling';
+import { guardPaidTask, TaskTracker } from '../task-errors';
+import { callGateway, createOutcome, gatewayHttpError, retryAfterMs } from '../transport';
 import type { GenerationParameters } from '../validation';
 import { validateGeneration } from '../validation';
-import { deliverTask, deliveryOptions, readDeliveryOptions } from './shared';
+import type { DeliverySettings } from './shared';
+import { deliverTask, deliveryOptions, itemScope, readDeliveryOptions } from './shared';
 
 const generateAudioField = {
 	displayName: 'Generate Audio',
@@ -155,9 +157,19 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { operation: ['create'] } }, properties);
 
+export interface PreparedCreate {
+	generation: Omit<GenerationRequest, 'media'>;
+	/** Media as checked; binary files are loaded only when the create is sent. */
+	entries: MediaEntry[];
+	cost: CostEstimate;
+	settings: DeliverySettings;
+	waitForCompletion: boolean;
+}
+
 /**
- * Reads and checks one item and builds its request. The router runs this for every item
- * before any item is created, so one bad item in a batch costs nothing at all.
+ * Reads and checks one item: every parameter it will need, so nothing can fail to read once a
+ * task is paid. The router runs this for every item before any item is created, so one bad
+ * item in a batch costs nothing at all.
  */
 export async function prepare(
 	this: IExecuteFunctions,
@@ -177,7 +189,9 @@ export async function prepare(
 		seed: gateway.capabilities.supportsSeed && additional.seed !== -1 ? additional.seed : undefined,
 		additionalBodyFields: additional.additionalBodyFields ?? {},
 	};
-	const { entries, buffers } = await readMediaEntries(this, itemIndex);
+	const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
+	const settings = readDeliveryOptions(this, itemIndex);
+	const entries = await readMediaEntries(this, itemIndex);
 	const validation = validateGeneration(gateway, parameters, entries);
 	if (!validation.valid) {
 		const { problems } = validation;
@@ -190,62 +204,119 @@ export async function prepare(
 			},
 		);
 	}
-	const request = { ...validation.request, media: toMediaInputs(entries, buffers) };
-	const cost = estimateCost(gateway.name, request);
+	// Priced on the body as it will be sent, Additional Body Fields merged in.
+	const preview = gateway.buildCreateRequest({ ...validation.request, media: await toMediaInputs(entries) });
+	const cost = estimateCost(gateway.name, gateway.readBilledRequest(preview.body ?? {}));
 	checkSpendCap(this, gateway, cost, Number(additional.maxCostUsd ?? 0), itemIndex);
-
-	return { request: gateway.buildCreateRequest(request), cost };
+	return { generation: validation.request, entries, cost, settings, waitForCompletion };
 }
 
-/** Retries only a 429: the gateway said it did not take the request, so nothing was paid. */
+/** A 429 says the gateway did not take the request, so it may be sent again, a few times. */
 const MAX_RATE_LIMITED_ATTEMPTS = 4;
+/** The longest one Retry-After is obeyed for; the item's timeout bounds the whole wait. */
+const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+/** A task that ended this way may be created again by a retry: the user asks for a new attempt. */
+const RETRYABLE_TASK_STATUSES = ['failed', 'expired'];
 
+function notSentError(scope: ItemScope, reason: string, description = 'Nothing was charged.') {
+	return new NodeOperationError(scope.ctx.getNode(), `Item ${scope.itemIndex} was not sent: ${reason}`, {
+		itemIndex: scope.itemIndex,
+		description,
+	});
+}
+
+/** The create may or may not have made a task: say so in the message itself, logs show only it. */
+function unknownOutcomeError(scope: ItemScope, reason: string, sentNow: boolean) {
+	const name = scope.gateway.displayName;
+	const message = sentNow
+		? `Item ${scope.itemIndex}: the create request's outcome is unknown (${reason}); the task may exist, so it was not sent again`
+		: `Item ${scope.itemIndex} was not sent again: an earlier try's create request had an unknown outcome (${reason}), so its task may exist`;
+	return new NodeApiError(
+		scope.ctx.getNode(),
+		// No `code` here: n8n would swap our message for a generic one for ECONNRESET & co.
+		{ message: reason },
+		{
+			message,
+			description: `Check your ${name} console (task history) for this item's task before running it again, so you do not pay twice. If it is there, use the Wait operation with its task ID.`,
+			itemIndex: scope.itemIndex,
+		},
+	);
+}
+
+/** Sends the create request: once, except after a 429. Records the outcome for Retry On Fail. */
 async function submit(
-	ctx: IExecuteFunctions,
-	gateway: SeedanceGateway,
-	itemIndex: number,
-	batch: Batch,
-	prepared: PreparedCreate,
-) {
-	let response = await batch.creates.run(async () => await callGateway(ctx, gateway, prepared.request, itemIndex));
-	for (let attempt = 1; response.statusCode === 429 && attempt < MAX_RATE_LIMITED_ATTEMPTS; attempt++) {
-		await batch.sleep(retryAfterMs(response.headers) ?? 2_000 * 2 ** (attempt - 1)).catch(() => undefined);
+	scope: ItemScope,
+	request: GatewayRequest,
+	fingerprint: string,
+	deadline: number,
+): Promise<NormalisedTask> {
+	const { ctx, gateway, itemIndex, batch } = scope;
+	for (let attempt = 1; ; attempt++) {
+		// Checked right before sending: once a run has stopped it buys nothing more.
 		if (batch.signal.aborted) {
-			throw new NodeOperationError(ctx.getNode(), `Execution canceled before the task was created (${gateway.displayName} was rate limiting)`, {
-				itemIndex,
-				description: 'No task was created, so nothing was charged.',
-			});
+			throw notSentError(scope, batch.stopReason ? `the run stopped because ${batch.stopReason}` : 'the execution was canceled');
 		}
-		response = await batch.creates.run(async () => await callGateway(ctx, gateway, prepared.request, itemIndex));
+		const response = await callGateway(scope, request);
+		const outcome = createOutcome(response);
+		const reason = response.networkError?.message ?? `${gateway.displayName} answered ${response.statusCode}`;
+		if (outcome === 'unknown') {
+			batch.ledger.record(itemIndex, { outcome: 'unknown', fingerprint, reason });
+			throw unknownOutcomeError(scope, reason, true);
+		}
+		if (outcome === 'refused') {
+			batch.ledger.forget(itemIndex);
+			if (response.networkError) throw notSentError(scope, `${gateway.displayName} could not be reached (${reason})`);
+			throw gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
+		}
+		if (outcome === 'created') {
+			const body = response.body as IDataObject;
+			const task = gateway.parseTask(body && typeof body === 'object' ? body : {});
+			if (!task.taskId) {
+				const answer = `it answered without a task ID: ${JSON.stringify(body).slice(0, 200)}`;
+				batch.ledger.record(itemIndex, { outcome: 'unknown', fingerprint, reason: answer });
+				throw unknownOutcomeError(scope, answer, true);
+			}
+			batch.ledger.record(itemIndex, { outcome: 'created', fingerprint, taskId: task.taskId });
+			return task;
+		}
+		const wait = Math.min(retryAfterMs(response.headers) ?? 2_000 * 2 ** (attempt - 1), MAX_RATE_LIMIT_WAIT_MS);
+		if (attempt >= MAX_RATE_LIMITED_ATTEMPTS || Date.now() + wait > deadline) {
+			const error = gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
+			error.description = `${error.description} Nothing was charged: ${gateway.displayName} did not take the request (${attempt} tries).`;
+			throw error;
+		}
+		await batch.sleep(wait).catch(() => undefined);
 	}
-	// No answer, or a 5xx (a gateway timeout may come after the upstream took the task): the
-	// outcome is unknown, so never resubmit; say how to check instead.
-	if (response.networkError || response.statusCode >= 500) {
-		const reason = response.networkError?.message ?? `HTTP ${response.statusCode}`;
-		throw new NodeApiError(
-			ctx.getNode(),
-			// No `code` here: n8n would swap our message for a generic one for ECONNRESET & co.
-			{ message: reason },
-			{
-				message: `No answer from ${gateway.displayName} while creating the task: ${reason}`,
-				description: `The task may or may not have been created. Check your ${gateway.displayName} console (task history) before running this item again, so you do not pay twice.`,
-				itemIndex,
-			},
+}
+
+/**
+ * The item's task: created now, or, when an earlier try of this run (n8n's Retry On Fail)
+ * already created it or may have, that one. The request, with its files as data URLs, is built
+ * only here, inside a create slot, and is dropped once the create is answered.
+ */
+async function obtainTask(scope: ItemScope, prepared: PreparedCreate, extra: IDataObject): Promise<TaskTracker> {
+	const { ctx, gateway, itemIndex, batch } = scope;
+	const deadline = Date.now() + prepared.settings.wait.timeoutMs;
+	return await batch.creates.run(async () => {
+		const media = await toMediaInputs(
+			prepared.entries,
+			async (entry) => await ctx.helpers.getBinaryDataBuffer(itemIndex, entry.binaryProperty as string),
 		);
-	}
-	if (response.statusCode >= 400) {
-		throw gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
-	}
-	const body = response.body as IDataObject;
-	const task = gateway.parseTask(body && typeof body === 'object' ? body : {});
-	if (!task.taskId) {
-		throw new NodeApiError(ctx.getNode(), { message: 'no task id' }, {
-			message: `${gateway.displayName} accepted the request but returned no task ID`,
-			description: `Check your ${gateway.displayName} console for the task before running again. Response: ${JSON.stringify(body).slice(0, 300)}`,
-			itemIndex,
-		});
-	}
-	return task;
+		const request = gateway.buildCreateRequest({ ...prepared.generation, media });
+		const fingerprint = fingerprintOf(request);
+		const previous = batch.ledger.previous(itemIndex, fingerprint);
+		if (previous?.outcome === 'unknown') throw unknownOutcomeError(scope, previous.reason, false);
+		if (previous?.outcome === 'created') {
+			const tracker = new TaskTracker(gateway, previous.taskId, extra);
+			const task = await guardPaidTask(ctx.getNode(), tracker, itemIndex, async () => await fetchTask(scope, tracker));
+			if (!RETRYABLE_TASK_STATUSES.includes(task.status)) return tracker;
+			batch.ledger.forget(itemIndex);
+		}
+		const task = await submit(scope, request, fingerprint, deadline);
+		const tracker = new TaskTracker(gateway, task.taskId, extra);
+		tracker.seen(task);
+		return tracker;
+	});
 }
 
 /** A per-item cap: refused before any request when the estimate is over it, or cannot be made. */
@@ -263,7 +334,10 @@ function checkSpendCap(
 			description: `Nothing was sent, so nothing was charged. ${fix}`,
 		});
 	if (cost.usd === null) {
-		throw refuse(`its cost cannot be estimated (${cost.basis}), and Max Cost per Video is set`, 'Pick a model from the list, or set Max Cost per Video to 0.');
+		throw refuse(
+			`its cost cannot be estimated (${cost.basis}), and Max Cost per Video is set`,
+			'Pick a model from the list, check the model, duration and resolution in Additional Body Fields, or set Max Cost per Video to 0.',
+		);
 	}
 	if (!cost.complete) {
 		throw refuse(
@@ -274,18 +348,9 @@ function checkSpendCap(
 	if (cost.usd > maxCostUsd) {
 		throw refuse(
 			`estimated cost $${cost.usd.toFixed(2)} (${cost.basis}) is over Max Cost per Video ($${maxCostUsd.toFixed(2)})`,
-			'Lower the duration or resolution, pick a cheaper model, or raise the limit.',
+			'Lower the duration or resolution (Additional Body Fields count too), pick a cheaper model, or raise the limit.',
 		);
 	}
-}
-
-function costFields(cost: CostEstimate): IDataObject {
-	return { estimatedCostUsd: cost.usd, costBasis: cost.basis };
-}
-
-export interface PreparedCreate {
-	request: GatewayRequest;
-	cost: CostEstimate;
 }
 
 export async function execute(
@@ -293,20 +358,17 @@ export async function execute(
 	gateway: SeedanceGateway,
 	itemIndex: number,
 	batch: Batch,
-	prepared?: PreparedCreate,
+	prepared: PreparedCreate,
 ): Promise<INodeExecutionData> {
-	const ready = prepared ?? (await prepare.call(this, gateway, itemIndex));
-	const task = await submit(this, gateway, itemIndex, batch, ready);
-	const extra = costFields(ready.cost);
-	if (!this.getNodeParameter('waitForCompletion', itemIndex, true)) {
-		return { json: taskToJson(task, extra) };
-	}
-	const { wait } = readDeliveryOptions(this, itemIndex);
-	try {
-		const result = await waitForTask(this, gateway, task.taskId, wait, itemIndex, batch, task);
-		return await deliverTask(this, gateway, result, itemIndex, batch, true, extra);
-	} catch (error) {
-		// Keep the cost next to the task in Continue On Fail output.
-		throw withTask(error as object, { ...taskOfError(error), ...extra });
-	}
+	const { settings } = prepared;
+	const scope = itemScope(this, gateway, itemIndex, batch, settings);
+	const extra: IDataObject = { estimatedCostUsd: prepared.cost.usd, costBasis: prepared.cost.basis };
+	const tracker = await obtainTask(scope, prepared, extra);
+	return await guardPaidTask(this.getNode(), tracker, itemIndex, async () => {
+		if (!prepared.waitForCompletion) return { json: tracker.json() };
+		const result = await waitForTask(scope, tracker, settings.wait);
+		// A task the gateway failed may be created afresh by a retry: a new attempt.
+		if (RETRYABLE_TASK_STATUSES.includes(result.task.status)) batch.ledger.forget(itemIndex);
+		return await deliverTask(scope, tracker, result, settings, true);
+	});
 }

@@ -3,10 +3,14 @@ import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-work
 
 import type { Batch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
-import { callGateway, gatewayHttpError } from '../transport';
+import { callGateway, DEFAULT_REQUEST_TIMEOUT_SECONDS, gatewayHttpError } from '../transport';
 import { readTaskId, taskIdProperty } from './shared';
 
 export const description = updateDisplayOptions({ show: { operation: ['delete'] } }, [taskIdProperty]);
+
+export async function prepare(this: IExecuteFunctions, _gateway: SeedanceGateway, itemIndex: number) {
+	return { taskId: readTaskId(this, itemIndex) };
+}
 
 /** Cancels a queued task or deletes a finished one, where the gateway offers it. */
 export async function execute(
@@ -14,8 +18,8 @@ export async function execute(
 	gateway: SeedanceGateway,
 	itemIndex: number,
 	batch: Batch,
+	{ taskId }: { taskId: string },
 ): Promise<INodeExecutionData> {
-	const taskId = readTaskId(this, itemIndex);
 	const request = gateway.deleteRequest(taskId);
 	if (!request) {
 		throw new NodeOperationError(this.getNode(), `${gateway.displayName} has no way to cancel or delete a task`, {
@@ -23,7 +27,8 @@ export async function execute(
 			description: 'Choose another operation, or let the task finish.',
 		});
 	}
-	const response = await batch.statusChecks.run(async () => await callGateway(this, gateway, request, itemIndex));
+	const scope = { ctx: this, gateway, itemIndex, batch, requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000 };
+	const response = await batch.statusChecks.run(async () => await callGateway(scope, request));
 	if (response.networkError) {
 		throw new NodeApiError(this.getNode(), { message: response.networkError.message }, {
 			message: `No answer from ${gateway.displayName} while deleting task ${taskId}: ${response.networkError.message}`,

@@ -4,12 +4,16 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { Batch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { fetchTask } from '../polling';
-import { deliverTask, deliveryOptions, readTaskId, taskIdProperty } from './shared';
+import { guardPaidTask, TaskTracker } from '../task-errors';
+import type { PreparedLookup } from './shared';
+import { deliverTask, deliveryOptions, itemScope, prepareLookup, taskIdProperty } from './shared';
 
 export const description = updateDisplayOptions({ show: { operation: ['get'] } }, [
 	taskIdProperty,
 	deliveryOptions,
 ]);
+
+export const prepare = prepareLookup;
 
 /** One status check. A failed task is reported in the output, not thrown: this is a lookup. */
 export async function execute(
@@ -17,8 +21,12 @@ export async function execute(
 	gateway: SeedanceGateway,
 	itemIndex: number,
 	batch: Batch,
+	{ taskId, settings }: PreparedLookup,
 ): Promise<INodeExecutionData> {
-	const taskId = readTaskId(this, itemIndex);
-	const task = await fetchTask(this, gateway, taskId, itemIndex, batch);
-	return await deliverTask(this, gateway, { task, timedOut: false }, itemIndex, batch, false);
+	const scope = itemScope(this, gateway, itemIndex, batch, settings);
+	const tracker = new TaskTracker(gateway, taskId);
+	return await guardPaidTask(this.getNode(), tracker, itemIndex, async () => {
+		const task = await fetchTask(scope, tracker);
+		return await deliverTask(scope, tracker, { task, timedOut: false }, settings, false);
+	});
 }

@@ -5,6 +5,7 @@ import type { Batch } from '../batch';
 import { DEFAULT_CREATE_CONCURRENCY, startBatch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { getGateway } from '../gateways';
+import { openLedger } from '../create-ledger';
 import { taskOfError } from '../task-errors';
 import * as create from './create.operation';
 import * as del from './delete.operation';
@@ -12,18 +13,23 @@ import * as get from './get.operation';
 import * as wait from './wait.operation';
 
 interface Operation {
-	/** Local checks for one item, run for every item before anything is sent. */
-	prepare?: (this: IExecuteFunctions, gateway: SeedanceGateway, itemIndex: number) => Promise<unknown>;
+	/** Reads every parameter of one item and checks it; run for every item before anything is sent. */
+	prepare: (this: IExecuteFunctions, gateway: SeedanceGateway, itemIndex: number) => Promise<unknown>;
 	execute: (
 		this: IExecuteFunctions,
 		gateway: SeedanceGateway,
 		itemIndex: number,
 		batch: Batch,
-		prepared?: never,
+		prepared: never,
 	) => Promise<INodeExecutionData>;
 }
 
 const operations: Record<string, Operation> = { create, get, wait, delete: del } as Record<string, Operation>;
+
+function errorMessage(error: unknown): string {
+	const message = error instanceof Error ? error.message?.trim() : '';
+	return message || `Unexpected ${error instanceof Error ? error.name : 'error'} without a message`;
+}
 
 /** n8n shows the item of an error from its context; errors we did not make get wrapped. */
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number) {
@@ -31,7 +37,7 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number) 
 		error.context = { ...error.context, itemIndex };
 		return error;
 	}
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	return new NodeOperationError(ctx.getNode(), errorMessage(error), { itemIndex });
 }
 
 type Outcome = { output: INodeExecutionData } | { error: unknown };
@@ -73,14 +79,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	const continueOnFail = this.continueOnFail();
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const batch = startBatch(this, Number(options.maxConcurrentCreates ?? DEFAULT_CREATE_CONCURRENCY));
+	const ledger = openLedger(this);
+	const batch = startBatch(this, Number(options.maxConcurrentCreates ?? DEFAULT_CREATE_CONCURRENCY), ledger);
 	const outcomes: Outcome[] = new Array(items.length);
 
 	const prepared: Array<PreparedItem | undefined> = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const { operation, gateway } = prepareItem(this, itemIndex);
-			const data = operation.prepare ? await operation.prepare.call(this, gateway, itemIndex) : undefined;
+			const data = await operation.prepare.call(this, gateway, itemIndex);
 			prepared[itemIndex] = { operation, gateway, data };
 		} catch (error) {
 			if (!continueOnFail) throw asNodeError(this, error, itemIndex);
@@ -127,14 +134,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 	}
 
-	return [
-		outcomes.map((outcome, itemIndex) =>
-			'output' in outcome
-				? { ...outcome.output, pairedItem: { item: itemIndex } }
-				: {
-						json: { ...taskOfError(outcome.error), error: (outcome.error as Error).message },
-						pairedItem: { item: itemIndex },
-					},
-		),
-	];
+	const output = outcomes.map((outcome, itemIndex) =>
+		'output' in outcome
+			? { ...outcome.output, pairedItem: { item: itemIndex } }
+			: {
+					json: { ...taskOfError(outcome.error), error: errorMessage(outcome.error) },
+					pairedItem: { item: itemIndex },
+				},
+	);
+	// n8n tries a node again (Retry On Fail) when it throws or its first item is an error;
+	// otherwise this run is over and what it created need not be remembered.
+	if (!output[0]?.json.error) ledger.release();
+	return [output];
 }

@@ -1,12 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { Batch } from '../batch';
+import type { Batch, ItemScope } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { downloadVideo } from '../download';
 import { taskToJson } from '../output';
 import type { WaitResult, WaitSettings } from '../polling';
-import { withTask } from '../task-errors';
+import type { TaskTracker } from '../task-errors';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../transport';
 
 /** Parameters and the finishing step that Create, Get and Wait share. */
 
@@ -108,19 +109,30 @@ interface DeliveryOptionValues {
 	pollIntervalSeconds?: number;
 	timeoutMinutes?: number;
 	onTimeout?: 'error' | 'output';
+	requestTimeoutSeconds?: number;
 }
 
-export function readDeliveryOptions(ctx: IExecuteFunctions, itemIndex: number) {
+export interface DeliverySettings {
+	wait: WaitSettings;
+	downloadVideo: boolean;
+	binaryPropertyName: string;
+	onTimeout: 'error' | 'output';
+	requestTimeoutMs: number;
+}
+
+/** Read before anything is sent, like every parameter: nothing can fail to read once a task is paid. */
+export function readDeliveryOptions(ctx: IExecuteFunctions, itemIndex: number): DeliverySettings {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as DeliveryOptionValues;
-	const wait: WaitSettings = {
-		pollIntervalMs: Math.max(1, options.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000,
-		timeoutMs: Math.max(0, options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
-	};
+	const requestTimeoutSeconds = Number(options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS);
 	return {
-		wait,
+		wait: {
+			pollIntervalMs: Math.max(1, options.pollIntervalSeconds ?? DEFAULT_POLL_INTERVAL_SECONDS) * 1000,
+			timeoutMs: Math.max(0, options.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
+		},
 		downloadVideo: options.downloadVideo ?? true,
 		binaryPropertyName: (options.binaryPropertyName ?? 'data').trim() || 'data',
 		onTimeout: options.onTimeout ?? 'error',
+		requestTimeoutMs: (requestTimeoutSeconds > 0 ? requestTimeoutSeconds : DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
 	};
 }
 
@@ -135,57 +147,63 @@ export function readTaskId(ctx: IExecuteFunctions, itemIndex: number): string {
 	return taskId;
 }
 
+/** What Get and Wait read before anything is sent. */
+export interface PreparedLookup {
+	taskId: string;
+	settings: DeliverySettings;
+}
+
+export async function prepareLookup(this: IExecuteFunctions, _gateway: SeedanceGateway, itemIndex: number): Promise<PreparedLookup> {
+	return { taskId: readTaskId(this, itemIndex), settings: readDeliveryOptions(this, itemIndex) };
+}
+
+export function itemScope(ctx: IExecuteFunctions, gateway: SeedanceGateway, itemIndex: number, batch: Batch, settings: DeliverySettings): ItemScope {
+	return { ctx, gateway, itemIndex, batch, requestTimeoutMs: settings.requestTimeoutMs };
+}
+
 /**
  * Turns a finished (or timed-out) wait into the output item: an error for a failed task or a
  * timeout the user wants to fail on, the video as binary data when it succeeded.
  */
 export async function deliverTask(
-	ctx: IExecuteFunctions,
-	gateway: SeedanceGateway,
+	scope: ItemScope,
+	tracker: TaskTracker,
 	result: Pick<WaitResult, 'task' | 'timedOut'>,
-	itemIndex: number,
-	batch: Batch,
+	settings: DeliverySettings,
 	failOnTaskFailure: boolean,
-	extraFields: IDataObject = {},
 ): Promise<INodeExecutionData> {
+	const { ctx, gateway, itemIndex, batch } = scope;
 	const { task, timedOut } = result;
-	const settings = readDeliveryOptions(ctx, itemIndex);
-	const json = taskToJson(task, { timedOut, ...extraFields });
+	const json = taskToJson(task, { timedOut, ...tracker.extra });
 	if (timedOut) {
 		if (settings.onTimeout === 'output') return { json };
 		const minutes = settings.wait.timeoutMs / 60_000;
-		throw withTask(
-			new NodeOperationError(
-				ctx.getNode(),
-				`Task ${task.taskId} is not finished after ${minutes} minutes (last status: ${task.status})`,
-				{
-					itemIndex,
-					description: `The task keeps running on ${gateway.displayName}. Raise Options > Timeout, or set On Timeout to "Output the Task" and add a Wait operation later with task ID ${task.taskId}.`,
-				},
-			),
-			json,
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Task ${task.taskId} is not finished after ${minutes} minutes`,
+			{
+				itemIndex,
+				description: `The task keeps running on ${gateway.displayName}. Raise Options > Timeout, or set On Timeout to "Output the Task" and add a Wait operation later with task ID ${task.taskId}.`,
+			},
 		);
 	}
 	if (task.status !== 'succeeded') {
 		if (!failOnTaskFailure) return { json };
 		const reason = [task.errorCode, task.errorMessage].filter(Boolean).join(': ') || 'no reason given';
-		throw withTask(
-			new NodeApiError(
-				ctx.getNode(),
-				{ message: reason, code: task.errorCode },
-				{
-					message: `Seedance task ${task.taskId} ${task.status} on ${gateway.displayName}: ${reason}`,
-					description:
-						task.status === 'expired'
-							? 'The gateway gave up on the task before it finished. Create it again, maybe with a shorter duration or lower resolution.'
-							: 'The gateway did not produce a video. Change the prompt or media (sensitive content is a common cause) and create a new task.',
-					itemIndex,
-				},
-			),
-			json,
+		throw new NodeApiError(
+			ctx.getNode(),
+			{ message: reason, code: task.errorCode },
+			{
+				message: `Seedance task ${task.taskId} ${task.status} on ${gateway.displayName}: ${reason}`,
+				description:
+					task.status === 'expired'
+						? 'The gateway gave up on the task before it finished. Create it again, maybe with a shorter duration or lower resolution.'
+						: 'The gateway did not produce a video. Change the prompt or media (sensitive content is a common cause) and create a new task.',
+				itemIndex,
+			},
 		);
 	}
 	if (!settings.downloadVideo) return { json };
-	const binary = await batch.downloads.run(async () => await downloadVideo(ctx, gateway, task, itemIndex));
+	const binary = await batch.downloads.run(async () => await downloadVideo(scope, task));
 	return { json, binary: { [settings.binaryPropertyName]: binary } };
 }

@@ -4,12 +4,16 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { Batch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { waitForTask } from '../polling';
-import { deliverTask, deliveryOptions, readDeliveryOptions, readTaskId, taskIdProperty } from './shared';
+import { guardPaidTask, TaskTracker } from '../task-errors';
+import type { PreparedLookup } from './shared';
+import { deliverTask, deliveryOptions, itemScope, prepareLookup, taskIdProperty } from './shared';
 
 export const description = updateDisplayOptions({ show: { operation: ['wait'] } }, [
 	taskIdProperty,
 	deliveryOptions,
 ]);
+
+export const prepare = prepareLookup;
 
 /** Polls an existing task until it is finished, then delivers it like Create does. */
 export async function execute(
@@ -17,9 +21,12 @@ export async function execute(
 	gateway: SeedanceGateway,
 	itemIndex: number,
 	batch: Batch,
+	{ taskId, settings }: PreparedLookup,
 ): Promise<INodeExecutionData> {
-	const taskId = readTaskId(this, itemIndex);
-	const { wait } = readDeliveryOptions(this, itemIndex);
-	const result = await waitForTask(this, gateway, taskId, wait, itemIndex, batch);
-	return await deliverTask(this, gateway, result, itemIndex, batch, true);
+	const scope = itemScope(this, gateway, itemIndex, batch, settings);
+	const tracker = new TaskTracker(gateway, taskId);
+	return await guardPaidTask(this.getNode(), tracker, itemIndex, async () => {
+		const result = await waitForTask(scope, tracker, settings.wait);
+		return await deliverTask(scope, tracker, result, settings, true);
+	});
 }

@@ -7,6 +7,7 @@ import {
 	firstString,
 	normaliseStatus,
 	parseOpenAiStyleError,
+	readContentBody,
 	taskError,
 } from './shared';
 
@@ -57,6 +58,10 @@ export const aiHubMixGateway: SeedanceGateway = {
 		if (request.seed !== undefined) body.seed = request.seed;
 		if (request.media.length) body.content = buildContentArray(request.media);
 		return { method: 'POST', path: '/videos', body: { ...body, ...request.additionalBodyFields } };
+	},
+
+	readBilledRequest(body: IDataObject) {
+		return readContentBody(body);
 	},
 
 	taskRequest(taskId: string) {

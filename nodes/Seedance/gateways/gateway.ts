@@ -108,6 +108,19 @@ export interface GatewayCapabilities {
 	media: { maxImages: number; maxVideos: number; maxAudios: number };
 }
 
+/**
+ * What a create body will be billed on, read back from the body actually sent (after the
+ * user's Additional Body Fields are merged), so a merged field can never dodge the spend cap.
+ * Values are as found in the body; pricing refuses what it cannot price.
+ */
+export interface BilledRequest {
+	model: unknown;
+	duration: unknown;
+	resolution: unknown;
+	/** Reference videos in the body, each with its duration when the body carries one. */
+	referenceVideos: Array<{ durationSeconds?: number }>;
+}
+
 export interface GatewayError {
 	code: string | null;
 	message: string | null;
@@ -123,6 +136,8 @@ export interface SeedanceGateway {
 	defaultBaseUrl: string;
 	capabilities: GatewayCapabilities;
 	buildCreateRequest(request: GenerationRequest): GatewayRequest;
+	/** Reads back from a create body the fields the gateway bills on. */
+	readBilledRequest(body: IDataObject): BilledRequest;
 	taskRequest(taskId: string): GatewayRequest;
 	/** Turn any task-shaped response (create or get) into the normalised shape. */
 	parseTask(raw: IDataObject, fallbackTaskId?: string): NormalisedTask;

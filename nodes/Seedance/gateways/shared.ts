@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GatewayError, MediaInput, MediaKind, TaskStatus } from './gateway';
+import type { BilledRequest, GatewayError, MediaInput, MediaKind, TaskStatus } from './gateway';
 import { MEDIA_KIND } from './gateway';
 
 /** Read the first present value among dotted paths (`data.0.video_url`), since gateways vary. */
@@ -86,4 +86,21 @@ export function taskError(raw: IDataObject): GatewayError {
 	// A task object's `code`/`message` top-level fields are not errors unless it failed;
 	// only the `error` member counts here.
 	return raw.error ? parsed : { code: null, message: null };
+}
+
+/**
+ * The billed fields of a body that carries media in the `content` array; `durationsField`
+ * names a top-level array of reference-video seconds, paired by position (TokenHub's
+ * `video_durations`).
+ */
+export function readContentBody(body: IDataObject, durationsField?: string): BilledRequest {
+	const content = Array.isArray(body.content) ? (body.content as IDataObject[]) : [];
+	const durations = durationsField && Array.isArray(body[durationsField]) ? (body[durationsField] as unknown[]) : [];
+	const referenceVideos = content
+		.filter((entry) => entry !== null && typeof entry === 'object' && entry.type === 'video_url')
+		.map((_, index) => {
+			const seconds = durations[index];
+			return typeof seconds === 'number' && Number.isFinite(seconds) ? { durationSeconds: seconds } : {};
+		});
+	return { model: body.model, duration: body.duration, resolution: body.resolution, referenceVideos };
 }

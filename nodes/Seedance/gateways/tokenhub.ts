@@ -7,6 +7,7 @@ import {
 	firstString,
 	normaliseStatus,
 	parseOpenAiStyleError,
+	readContentBody,
 	taskError,
 } from './shared';
 
@@ -63,6 +64,10 @@ export const tokenHubGateway: SeedanceGateway = {
 			path: '/videos/generations',
 			body: { ...body, ...request.additionalBodyFields },
 		};
+	},
+
+	readBilledRequest(body: IDataObject) {
+		return readContentBody(body, 'video_durations');
 	},
 
 	taskRequest(taskId: string) {

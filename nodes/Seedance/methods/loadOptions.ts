@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { getGateway } from '../gateways';
-import { checkBaseUrl } from '../transport';
+import { checkBaseUrl, send } from '../transport';
 
 const MODELS_TIMEOUT_MS = 10_000;
 
@@ -27,13 +27,13 @@ export async function getModels(this: ILoadOptionsFunctions): Promise<INodePrope
 		const checked = checkBaseUrl(gateway, credentials.baseUrl);
 		const request = gateway.modelsRequest();
 		if ('url' in checked && request) {
-			const body = await this.helpers.httpRequestWithAuthentication.call(this, gateway.credentialType, {
+			const response = await send(this, gateway, checked.url, {
 				method: request.method,
 				url: `${checked.url.href.replace(/\/+$/, '')}${request.path}`,
 				json: true,
 				timeout: MODELS_TIMEOUT_MS,
 			});
-			live = seedanceIds(body);
+			if (response.statusCode >= 200 && response.statusCode < 300) live = seedanceIds(response.body);
 		}
 	} catch {
 		// Offline, a rejected key, or no list endpoint: the documented models still work.
