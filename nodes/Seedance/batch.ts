@@ -46,6 +46,8 @@ export interface Batch {
 	/** Why the batch was stopped, when it was not the user's cancel. */
 	stopReason?: string;
 	stop(reason: string): void;
+	/** An item failed: without Continue On Fail the run stops, at once, before another create. */
+	itemFailed(itemIndex: number): void;
 	creates: Limiter;
 	statusChecks: Limiter;
 	downloads: Limiter;
@@ -66,7 +68,7 @@ export const DEFAULT_CREATE_CONCURRENCY = 5;
 const STATUS_CHECK_CONCURRENCY = 10;
 const DOWNLOAD_CONCURRENCY = 4;
 
-export function startBatch(ctx: IExecuteFunctions, createConcurrency: number, ledger: CreateLedger): Batch {
+export function startBatch(ctx: IExecuteFunctions, createConcurrency: number, ledger: CreateLedger, stopOnFailure: boolean): Batch {
 	const controller = new AbortController();
 	const executionSignal = ctx.getExecutionCancelSignal();
 	if (executionSignal?.aborted) controller.abort();
@@ -91,6 +93,9 @@ export function startBatch(ctx: IExecuteFunctions, createConcurrency: number, le
 			if (controller.signal.aborted) return;
 			batch.stopReason = reason;
 			controller.abort();
+		},
+		itemFailed(itemIndex: number) {
+			if (stopOnFailure) batch.stop(`item ${itemIndex} failed and Continue On Fail is off`);
 		},
 		creates: new Limiter(Math.max(1, Math.floor(createConcurrency))),
 		statusChecks: new Limiter(STATUS_CHECK_CONCURRENCY),

@@ -36,9 +36,36 @@ export class TaskTracker {
 	}
 }
 
+/**
+ * n8n replaces a whole error message that contains a system error code (ECONNRESET, ETIMEDOUT,
+ * ...) with a generic sentence, which would drop the task ID from it; so codes become words.
+ */
+const ERROR_CODE_WORDS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ECONNABORTED: 'connection aborted',
+	ETIMEDOUT: 'timed out',
+	ENOTFOUND: 'host not found',
+	EHOSTUNREACH: 'host unreachable',
+	EAI_AGAIN: 'DNS lookup failed',
+	EADDRNOTAVAIL: 'address not available',
+	ERRADDRINUSE: 'address in use',
+	ENOENT: 'no such file',
+	EISDIR: 'is a directory',
+	ENOTDIR: 'not a directory',
+	EACCES: 'permission denied',
+	EEXIST: 'already exists',
+	EPERM: 'not permitted',
+	GETADDRINFO: 'host lookup failed',
+};
+
+export function plainErrorText(text: string): string {
+	return text.replace(/[A-Za-z_]+/g, (word) => ERROR_CODE_WORDS[word.toUpperCase()] ?? word);
+}
+
 function messageOf(cause: unknown): string {
 	const message = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : '';
-	return message?.trim() || `unexpected ${cause instanceof Error ? cause.name : 'error'} without a message`;
+	return plainErrorText(message?.trim() || `unexpected ${cause instanceof Error ? cause.name : 'error'} without a message`);
 }
 
 export class PaidTaskError extends NodeOperationError {

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ItemScope } from './batch';
 import type { GatewayRequest, SeedanceGateway } from './gateways/gateway';
+import { plainErrorText } from './task-errors';
 
 /** The single way the node talks to a gateway: base URL from the credential, key applied by n8n. */
 
@@ -64,7 +65,7 @@ function noAnswer(error: unknown): GatewayResponse {
 	const cause = (error as { cause?: unknown })?.cause ?? error;
 	const code = (cause as { code?: string })?.code ?? (error as { code?: string })?.code ?? null;
 	const message = (cause as Error)?.message || (error as Error)?.message || 'Request failed';
-	return { statusCode: 0, headers: {}, body: undefined, networkError: { message: message.split('\n')[0], code } };
+	return { statusCode: 0, headers: {}, body: undefined, networkError: { message: plainErrorText(message.split('\n')[0]), code } };
 }
 
 /** Errors raised before a request leaves this machine: the gateway cannot have acted on it. */

@@ -291,32 +291,46 @@ async function submit(
 
 /**
  * The item's task: created now, or, when an earlier try of this run (n8n's Retry On Fail)
- * already created it or may have, that one. The request, with its files as data URLs, is built
- * only here, inside a create slot, and is dropped once the create is answered.
+ * already created it or may have, that one. Runs in a create slot; a failure stops the run
+ * before the slot passes on, so a failed run sends no further create.
  */
 async function obtainTask(scope: ItemScope, prepared: PreparedCreate, extra: IDataObject): Promise<TaskTracker> {
-	const { ctx, gateway, itemIndex, batch } = scope;
+	const { itemIndex, batch } = scope;
 	const deadline = Date.now() + prepared.settings.wait.timeoutMs;
 	return await batch.creates.run(async () => {
-		const media = await toMediaInputs(
-			prepared.entries,
-			async (entry) => await ctx.helpers.getBinaryDataBuffer(itemIndex, entry.binaryProperty as string),
-		);
-		const request = gateway.buildCreateRequest({ ...prepared.generation, media });
-		const fingerprint = fingerprintOf(request);
-		const previous = batch.ledger.previous(itemIndex, fingerprint);
-		if (previous?.outcome === 'unknown') throw unknownOutcomeError(scope, previous.reason, false);
-		if (previous?.outcome === 'created') {
-			const tracker = new TaskTracker(gateway, previous.taskId, extra);
-			const task = await guardPaidTask(ctx.getNode(), tracker, itemIndex, async () => await fetchTask(scope, tracker));
-			if (!RETRYABLE_TASK_STATUSES.includes(task.status)) return tracker;
-			batch.ledger.forget(itemIndex);
+		try {
+			return await createOrResume(scope, prepared, extra, deadline);
+		} catch (error) {
+			batch.itemFailed(itemIndex);
+			throw error;
 		}
-		const task = await submit(scope, request, fingerprint, deadline);
-		const tracker = new TaskTracker(gateway, task.taskId, extra);
-		tracker.seen(task);
-		return tracker;
 	});
+}
+
+/**
+ * The request, with its files as data URLs, is built only here and dropped once the create is
+ * answered, so no body is held while the batch waits for its videos.
+ */
+async function createOrResume(scope: ItemScope, prepared: PreparedCreate, extra: IDataObject, deadline: number): Promise<TaskTracker> {
+	const { ctx, gateway, itemIndex, batch } = scope;
+	const media = await toMediaInputs(
+		prepared.entries,
+		async (entry) => await ctx.helpers.getBinaryDataBuffer(itemIndex, entry.binaryProperty as string),
+	);
+	const request = gateway.buildCreateRequest({ ...prepared.generation, media });
+	const fingerprint = fingerprintOf(request);
+	const previous = batch.ledger.previous(itemIndex, fingerprint);
+	if (previous?.outcome === 'unknown') throw unknownOutcomeError(scope, previous.reason, false);
+	if (previous?.outcome === 'created') {
+		const tracker = new TaskTracker(gateway, previous.taskId, extra);
+		const task = await guardPaidTask(ctx.getNode(), tracker, itemIndex, async () => await fetchTask(scope, tracker));
+		if (!RETRYABLE_TASK_STATUSES.includes(task.status)) return tracker;
+		batch.ledger.forget(itemIndex);
+	}
+	const task = await submit(scope, request, fingerprint, deadline);
+	const tracker = new TaskTracker(gateway, task.taskId, extra);
+	tracker.seen(task);
+	return tracker;
 }
 
 /** A per-item cap: refused before any request when the estimate is over it, or cannot be made. */

@@ -80,7 +80,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const continueOnFail = this.continueOnFail();
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const ledger = openLedger(this);
-	const batch = startBatch(this, Number(options.maxConcurrentCreates ?? DEFAULT_CREATE_CONCURRENCY), ledger);
+	const batch = startBatch(this, Number(options.maxConcurrentCreates ?? DEFAULT_CREATE_CONCURRENCY), ledger, !continueOnFail);
 	const outcomes: Outcome[] = new Array(items.length);
 
 	const prepared: Array<PreparedItem | undefined> = [];
@@ -105,8 +105,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			} catch (error) {
 				outcomes[itemIndex] = { error };
 				if (continueOnFail || batch.signal.aborted) return;
-				firstFailure = itemIndex;
-				batch.stop(`item ${itemIndex} failed and Continue On Fail is off`);
+				firstFailure ??= itemIndex;
+				batch.itemFailed(itemIndex);
 			}
 		}),
 	);
