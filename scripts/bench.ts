@@ -5,8 +5,12 @@
  * loop. Also status requests per job and peak memory growth while downloading a 200 MB video.
  * Figures and ratios from one run in one process; nothing here is asserted.
  *
+ * Also the peak memory while a batch with large binary media waits, against the same batch
+ * without media.
+ *
  * Options: --jobs N (20), --min S (3), --max S (12), --interval S (2), --download-mb N (200),
- * --seed N (7), --skip-sequential, --skip-template.
+ * --seed N (7), --media-items N (8), --media-mb N (16), --skip-sequential, --skip-template,
+ * --skip-media-memory.
  */
 import { existsSync } from 'fs';
 import { join } from 'path';
@@ -64,6 +68,67 @@ async function peakRssGrowthDuring<T>(fn: () => Promise<T>) {
 	}
 }
 
+const MEDIA_ITEMS = option('media-items', 8);
+const MEDIA_MB = option('media-mb', 16);
+
+/** Live JS memory (heap + buffers) after full GCs, in MB (buffers are freed a tick after a GC). */
+async function liveMemoryMb(): Promise<number> {
+	global.gc?.();
+	await new Promise((resolve) => setImmediate(resolve));
+	global.gc?.();
+	const { heapUsed, external } = process.memoryUsage();
+	return (heapUsed + external) / 1024 / 1024;
+}
+
+/**
+ * Peak live memory while a batch waits for its videos, after every create was answered. The
+ * same items (each carrying a MEDIA_MB first frame as binary data) run twice: once sending the
+ * frame as media, once not. Equal figures mean no request body outlives its create.
+ */
+async function peakMemoryWhileWaiting(sim: Simulator, withMedia: boolean, frameBase64: string) {
+	sim.reset();
+	const run = runSeedance({
+		sim,
+		provider: 'aihubmix',
+		items: Array.from({ length: MEDIA_ITEMS }, (_, index) => ({ prompt: `Frame ${index} [sim:ms=4000]` })),
+		binary: Array.from({ length: MEDIA_ITEMS }, (_, itemIndex) => ({ itemIndex, property: 'frame', base64: frameBase64, mimeType: 'image/jpeg' })),
+		parameters: {
+			operation: 'create',
+			prompt: '={{ $json.prompt }}',
+			model: 'doubao-seedance-1-0-pro-250528',
+			...(withMedia ? { media: { items: [{ role: 'first_frame', source: 'binary', binaryProperty: 'frame' }] } } : {}),
+			options: { ...FAST_OPTIONS, pollIntervalSeconds: 1, downloadVideo: false, maxConcurrentCreates: 5 },
+		},
+	});
+	let done = false;
+	void run.finally(() => (done = true));
+	// Every task has had two status checks: every create was answered a poll interval ago (the
+	// sockets that carried the bodies have closed), all items are waiting.
+	const allWaiting = () => [...sim.tasks.values()].filter((task) => task.pollCount > 1).length >= MEDIA_ITEMS;
+	while (!done && !allWaiting()) await new Promise((resolve) => setTimeout(resolve, 20));
+	let peak = 0;
+	while (!done) {
+		peak = Math.max(peak, await liveMemoryMb());
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	const result = await run;
+	const failed = result.items.filter((item) => item.json.status !== 'succeeded').length;
+	return { peak, failed, status: result.status };
+}
+
+async function mediaMemoryDuringWait(sim: Simulator) {
+	// Bytes that pass as a JPEG by type; the simulator checks data URLs, not pixels.
+	const frameBase64 = Buffer.alloc(MEDIA_MB * 1024 * 1024, 7).toString('base64');
+	const without = await peakMemoryWhileWaiting(sim, false, frameBase64);
+	const withMedia = await peakMemoryWhileWaiting(sim, true, frameBase64);
+	const ratio = withMedia.peak / without.peak;
+	say(`Memory while ${MEDIA_ITEMS} items wait, each with a ${MEDIA_MB} MB first frame as binary data (live heap + buffers after GC, from one poll interval after the last create):`);
+	say(`  frame not sent           peak ${without.peak.toFixed(0)} MB  (${without.status}, ${without.failed} failed)`);
+	say(`  frame sent as media      peak ${withMedia.peak.toFixed(0)} MB  (${withMedia.status}, ${withMedia.failed} failed)`);
+	say(`  ratio                    ${ratio.toFixed(2)} x   target <= 1.1 x: ${ratio <= 1.1 ? 'met' : 'MISSED'}`);
+	say();
+}
+
 async function main() {
 	const sim = await startSimulator({ queuedMs: 300 });
 	const lengths = jobLengths();
@@ -112,6 +177,8 @@ async function main() {
 	say(`  stored                   ${stored?.fileSize ?? 'nothing'} (${stored?.id?.split(':')[0] ?? '-'})`);
 	say(`  peak RSS growth          ${(download.growth / 1024 / 1024).toFixed(1)} MB = ${((download.growth / bytes) * 100).toFixed(1)} % of the video   target <= 64 MB: ${download.growth <= 64 * 1024 * 1024 ? 'met' : 'MISSED'}`);
 	say();
+
+	if (!flag('skip-media-memory')) await mediaMemoryDuringWait(sim);
 
 	await sim.close();
 

@@ -254,7 +254,7 @@ export function createTask(
 		jobMs: steering.jobMs ?? state.knobs.jobMs,
 		queuedMs: state.knobs.queuedMs,
 		outcome: steering.outcome,
-		body,
+		body: compactBody(body) as Record<string, unknown>,
 		pollCount: 0,
 	};
 	state.tasks.set(id, task);
@@ -433,6 +433,25 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 	});
 }
 
+const LONG_STRING = 4096;
+
+/**
+ * What the simulator keeps of a request body: long strings (inline files as data URLs) are
+ * replaced by their start, length and digest, so the request log never holds megabytes a
+ * memory benchmark of the node, in the same process, would count.
+ */
+export function compactBody(value: unknown): unknown {
+	if (typeof value === 'string' && value.length > LONG_STRING) {
+		const digest = crypto.createHash('sha256').update(value).digest('hex').slice(0, 16);
+		// Copied through a Buffer: a plain slice would keep the whole string alive (V8 sliced string).
+		const start = Buffer.from(value.slice(0, 64), 'utf8').toString('utf8');
+		return `${start}…[${value.length} chars, sha256 ${digest}]`;
+	}
+	if (Array.isArray(value)) return value.map(compactBody);
+	if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, compactBody(entry)]));
+	return value;
+}
+
 export function parseBody(raw: Buffer): unknown {
 	if (raw.length === 0) return undefined;
 	const text = raw.toString('utf8');
@@ -571,7 +590,7 @@ export function gatewayListener(
 				method,
 				path: url,
 				headers: { ...req.headers },
-				body,
+				body: compactBody(body),
 				at: Date.now(),
 			};
 			state.requests.push(rec);
