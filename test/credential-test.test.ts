@@ -4,8 +4,6 @@
 // n8n-core's proxyRequestToAxios, against the gateway simulator over real loopback HTTP.
 // What is asserted is what n8n hands to the editor: { status, message }.
 
-import { dirname } from 'node:path';
-
 import { CredentialTestContext } from 'n8n-core';
 import type {
 	IAuthenticateGeneric,
@@ -21,17 +19,11 @@ import { TokenHubApi } from '../credentials/TokenHubApi.credentials';
 import { GATEWAYS } from '../nodes/Seedance/gateways';
 import { CREDENTIAL_PROBE_TASK_ID } from '../nodes/Seedance/methods/credentialTest';
 import { Seedance } from '../nodes/Seedance/Seedance.node';
+import { useQuietN8nLogger } from './harness';
 import type { GatewayName, Simulator } from './simulator';
 import { startSimulator } from './simulator';
 
-// n8n-core reads its Logger from its own copy of @n8n/di (see test/harness.ts for why).
-type Token<T> = abstract new (...args: never[]) => T;
-const fromCore = (pkg: string): unknown =>
-	require(require.resolve(pkg, { paths: [dirname(require.resolve('n8n-core'))] }));
-const { Container } = fromCore('@n8n/di') as { Container: { set<T>(type: Token<T>, instance: T): void } };
-const { Logger } = fromCore('@n8n/backend-common') as { Logger: Token<unknown> };
-const quiet = { error() {}, warn() {}, info() {}, debug() {}, scoped: () => quiet };
-Container.set(Logger, quiet);
+useQuietN8nLogger();
 
 const TOKENHUB_KEY = 'th-SECRET-c0ffee-do-not-leak';
 const AIHUBMIX_KEY = 'sk-SECRET-beef42-do-not-leak';

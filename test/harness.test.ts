@@ -92,6 +92,7 @@ describe('harness', () => {
 		]);
 		// Expression evaluation ran in-process: the isolated-vm native addon is not built here.
 		expect(Expression.getActiveImplementation()).toBe('legacy');
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- proves the native addon cannot load
 		expect(() => require('isolated-vm')).toThrow();
 	});
 

@@ -63,6 +63,7 @@ import type {
 // is used on purpose so we share jest's module registry with n8n-core.
 type Token<T> = abstract new (...args: never[]) => T;
 const fromCore = (pkg: string): unknown =>
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest's require, so n8n-core's registry is shared (see above)
 	require(require.resolve(pkg, { paths: [dirname(require.resolve('n8n-core'))] }));
 const { Container } = fromCore('@n8n/di') as {
 	Container: { get<T>(type: Token<T>): T; set<T>(type: Token<T>, instance: T): void };
@@ -85,6 +86,11 @@ const quietLogger = {
 const storagePath = mkdtempSync(join(tmpdir(), 'n8n-harness-'));
 if (typeof afterAll === 'function')
 	afterAll(() => rmSync(storagePath, { recursive: true, force: true }));
+
+/** n8n-core logs through its own container's Logger; tests that use n8n-core without a run set it. */
+export function useQuietN8nLogger(): void {
+	Container.set(Logger, quietLogger);
+}
 
 let servicesReady: Promise<void> | undefined;
 /** The minimum n8n-core pulls from the container while executing nodes; once per module registry. */

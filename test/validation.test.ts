@@ -87,6 +87,7 @@ export const BAD_INPUTS: BadInput[] = [
 	{ name: 'fractional seed', provider: 'aihubmix', parameters: { additionalFields: { seed: 1.5 } }, expect: ['Seed must be a whole number'] },
 	{ name: 'seed over 2^32-1', provider: 'aihubmix', parameters: { additionalFields: { seed: 2 ** 32 } }, expect: ['Seed must be at most 4294967295'] },
 	{ name: 'unknown role', parameters: { media: { items: [url('={{ "poster" }}')] } }, expect: ['role "poster" is unknown'] },
+	{ name: 'only some reference videos with a duration', parameters: { media: { items: [url('reference_video'), { ...url('reference_video'), durationSeconds: 3 }] } }, expect: ['Media 1 (Reference Video): Video Duration is missing while another reference video has one'] },
 ];
 
 async function refuse(bad: BadInput, items: IDataObject[] = [{}]) {

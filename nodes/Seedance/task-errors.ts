@@ -1,5 +1,5 @@
 import type { IDataObject, INode } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
 import { taskToJson } from './output';
@@ -107,4 +107,18 @@ export async function guardPaidTask<T>(
 
 export function taskOfError(error: unknown): IDataObject | undefined {
 	return error instanceof PaidTaskError ? error.task : undefined;
+}
+
+export function errorMessage(error: unknown): string {
+	const message = error instanceof Error ? error.message?.trim() : '';
+	return message || `Unexpected ${error instanceof Error ? error.name : 'error'} without a message`;
+}
+
+/** n8n shows the item of an error from its context; errors we did not make get wrapped. */
+export function asNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context = { ...error.context, itemIndex };
+		return error;
+	}
+	return new NodeOperationError(node, errorMessage(error), { itemIndex });
 }

@@ -10,7 +10,7 @@ import { mediaProperty, readMediaEntries, toMediaInputs } from '../media';
 import type { CostEstimate } from '../pricing';
 import { estimateCost } from '../pricing';
 import { fetchTask, waitForTask } from '../polling';
-import { guardPaidTask, TaskTracker } from '../task-errors';
+import { asNodeError, guardPaidTask, TaskTracker } from '../task-errors';
 import { callGateway, createOutcome, gatewayHttpError, retryAfterMs } from '../transport';
 import type { GenerationParameters } from '../validation';
 import { validateGeneration } from '../validation';
@@ -302,7 +302,7 @@ async function obtainTask(scope: ItemScope, prepared: PreparedCreate, extra: IDa
 			return await createOrResume(scope, prepared, extra, deadline);
 		} catch (error) {
 			batch.itemFailed(itemIndex);
-			throw error;
+			throw asNodeError(scope.ctx.getNode(), error, itemIndex);
 		}
 	});
 }

@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { Batch } from '../batch';
 import { DEFAULT_CREATE_CONCURRENCY, startBatch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { getGateway } from '../gateways';
 import { openLedger } from '../create-ledger';
-import { taskOfError } from '../task-errors';
+import { asNodeError, errorMessage, taskOfError } from '../task-errors';
 import * as create from './create.operation';
 import * as del from './delete.operation';
 import * as get from './get.operation';
@@ -25,20 +25,6 @@ interface Operation {
 }
 
 const operations: Record<string, Operation> = { create, get, wait, delete: del } as Record<string, Operation>;
-
-function errorMessage(error: unknown): string {
-	const message = error instanceof Error ? error.message?.trim() : '';
-	return message || `Unexpected ${error instanceof Error ? error.name : 'error'} without a message`;
-}
-
-/** n8n shows the item of an error from its context; errors we did not make get wrapped. */
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number) {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		error.context = { ...error.context, itemIndex };
-		return error;
-	}
-	return new NodeOperationError(ctx.getNode(), errorMessage(error), { itemIndex });
-}
 
 type Outcome = { output: INodeExecutionData } | { error: unknown };
 
@@ -90,7 +76,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const data = await operation.prepare.call(this, gateway, itemIndex);
 			prepared[itemIndex] = { operation, gateway, data };
 		} catch (error) {
-			if (!continueOnFail) throw asNodeError(this, error, itemIndex);
+			if (!continueOnFail) throw asNodeError(this.getNode(), error, itemIndex);
 			outcomes[itemIndex] = { error };
 		}
 	}
@@ -114,7 +100,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!continueOnFail) {
 		const failed = firstFailure ?? outcomes.findIndex((outcome) => outcome && 'error' in outcome);
 		if (failed >= 0) {
-			const error = asNodeError(this, (outcomes[failed] as { error: unknown }).error, failed);
+			const error = asNodeError(this.getNode(), (outcomes[failed] as { error: unknown }).error, failed);
 			const others = otherTasks(outcomes, failed);
 			if (others.length) {
 				error.description = `${error.description ?? ''}\n\nOther tasks of this run keep running on the gateway; fetch them with the Wait operation: ${others.join('; ')}`.trim();
