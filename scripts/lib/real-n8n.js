@@ -80,10 +80,16 @@ function createUserFolder(tarball, n8n) {
 	return folder;
 }
 
-/** n8n (installed or reused), and a fresh user folder with the packed package installed. */
+/**
+ * n8n (installed or reused), and a fresh user folder with the packed package installed.
+ * SEEDANCE_E2E_TARBALL names an already packed tarball to install instead (e.g. an older commit's,
+ * to see a test fail on the code it guards against).
+ */
 function n8nWithPackage() {
 	const n8n = ensureN8n();
-	const tarball = packPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'seedance-pack-')));
+	const given = process.env.SEEDANCE_E2E_TARBALL;
+	if (given) log(`installing the given tarball ${given} (SEEDANCE_E2E_TARBALL), not this checkout`);
+	const tarball = given ? path.resolve(given) : packPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'seedance-pack-')));
 	return { n8n, userFolder: createUserFolder(tarball, n8n) };
 }
 

@@ -1,8 +1,10 @@
 // Standalone simulator for end-to-end tests against a real n8n process.
 // Usage: node cli.js [--port 0] [--jobMs 150] [--queuedMs 30] [--latencyMs 0]
 //        [--tokenhubKey K] [--aihubmixKey K] [--aihubmixInlineVideoUrl]
+//        [--redirectContent] [--redirectStatus]
 // Env fallbacks: SIM_PORT, SIM_JOB_MS, SIM_QUEUED_MS, SIM_LATENCY_MS,
-// SIM_TOKENHUB_KEY, SIM_AIHUBMIX_KEY, SIM_AIHUBMIX_INLINE_VIDEO_URL=1.
+// SIM_TOKENHUB_KEY, SIM_AIHUBMIX_KEY, SIM_AIHUBMIX_INLINE_VIDEO_URL=1,
+// SIM_REDIRECT_CONTENT=1, SIM_REDIRECT_STATUS=1.
 // Prints one JSON line once listening; runs until SIGTERM/SIGINT.
 
 import { startSimulator } from './index';
@@ -25,6 +27,11 @@ function parseArgs(argv: string[]): Map<string, string> {
 	return args;
 }
 
+/** A bare flag or `true`/`1` turns a switch on; `false`/`0` (or anything else) turns it off. */
+function onOff(raw: string | undefined): boolean | undefined {
+	return raw === undefined ? undefined : raw === 'true' || raw === '1';
+}
+
 function num(name: string, raw: string | undefined): number | undefined {
 	if (raw === undefined) return undefined;
 	const n = Number(raw);
@@ -36,7 +43,6 @@ async function main(): Promise<void> {
 	const args = parseArgs(process.argv.slice(2));
 	const env = process.env;
 	const pick = (flag: string, envName: string): string | undefined => args.get(flag) ?? env[envName];
-	const inline = pick('aihubmixInlineVideoUrl', 'SIM_AIHUBMIX_INLINE_VIDEO_URL');
 	const options: SimulatorOptions = {
 		port: num('port', pick('port', 'SIM_PORT')),
 		jobMs: num('jobMs', pick('jobMs', 'SIM_JOB_MS')),
@@ -44,7 +50,9 @@ async function main(): Promise<void> {
 		latencyMs: num('latencyMs', pick('latencyMs', 'SIM_LATENCY_MS')),
 		tokenhubKey: pick('tokenhubKey', 'SIM_TOKENHUB_KEY'),
 		aihubmixKey: pick('aihubmixKey', 'SIM_AIHUBMIX_KEY'),
-		aihubmixInlineVideoUrl: inline === undefined ? undefined : inline === 'true' || inline === '1',
+		aihubmixInlineVideoUrl: onOff(pick('aihubmixInlineVideoUrl', 'SIM_AIHUBMIX_INLINE_VIDEO_URL')),
+		redirectContent: onOff(pick('redirectContent', 'SIM_REDIRECT_CONTENT')),
+		redirectStatus: onOff(pick('redirectStatus', 'SIM_REDIRECT_STATUS')),
 	};
 	const sim = await startSimulator(options);
 	process.stdout.write(
