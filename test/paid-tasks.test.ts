@@ -192,10 +192,8 @@ describe('4. Every error after a task exists names it', () => {
 	});
 
 	it('a parameter expression that fails is read before the create: nothing is paid', async () => {
-		const run = await create('aihubmix', {
-			prompt: 'Broken option',
-			options: { ...FAST_OPTIONS, binaryPropertyName: "={{ $('No Such Node').item.json.name }}" },
-		});
+		// Read after the create before: a paid task, then the error.
+		const run = await create('aihubmix', { prompt: 'Broken option', waitForCompletion: "={{ $('No Such Node').item.json.wait }}" });
 		expect(run.status).toBe('error');
 		expect(sim.createRequests()).toHaveLength(0);
 	});

@@ -3,6 +3,7 @@ import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 
 import type { ItemScope } from './batch';
 import type { NormalisedTask } from './gateways/gateway';
+import { binarySize } from './media';
 import type { GatewayResponse } from './transport';
 import { callGateway, fetchStream } from './transport';
 
@@ -42,7 +43,7 @@ async function headOf(ctx: IExecuteFunctions, binary: IBinaryData): Promise<Buff
 
 /** Why stored bytes are not the whole video, or undefined when they are. */
 async function notAWholeVideo(ctx: IExecuteFunctions, binary: IBinaryData, expectedBytes: number | undefined) {
-	const bytes = binary.bytes ?? 0;
+	const bytes = await binarySize(ctx, binary);
 	if (expectedBytes !== undefined && bytes < expectedBytes) {
 		return `the download ended after ${bytes} of ${expectedBytes} bytes`;
 	}

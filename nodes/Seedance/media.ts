@@ -145,9 +145,10 @@ export function mediaLabel(entry: { position: number; role: string }): string {
 
 /**
  * A binary file's size without loading it: n8n's metadata, or the length of inline base64.
+ * (n8n 1.x sets no `bytes` on stored binary data, so the metadata is asked.)
  * Files are loaded only when their item's create is sent, and released once it is answered.
  */
-async function binarySize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number> {
+export async function binarySize(ctx: IExecuteFunctions, binary: IBinaryData): Promise<number> {
 	if (typeof binary.bytes === 'number') return binary.bytes;
 	if (binary.id) {
 		const { fileSize } = await ctx.helpers.getBinaryMetadata(binary.id);
