@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // The credential test n8n runs when a TokenHub / AIHubMix credential is saved, run the way n8n's
 // CLI runs it (packages/cli/src/services/credentials-tester.service.ts): the function named by
 // `testedBy` is called with `this` = n8n-core's CredentialTestContext, whose helpers.request is

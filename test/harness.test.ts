@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // Proves the harness runs nodes through n8n-core's real engine: expressions, generic and
 // function credential auth over real HTTP, filesystem binary data, cancellation, continueOnFail.
 

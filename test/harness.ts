@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // Runs workflows through n8n-core's REAL WorkflowExecute, so a node under test sees the same
 // IExecuteFunctions, parameter defaults, expression resolution, credential handling, binary
 // storage, continueOnFail and cancellation that n8n gives it. Modelled on n8n's own

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 import type { ICredentialType } from 'n8n-workflow';
 
 import { AiHubMixApi } from '../credentials/AiHubMixApi.credentials';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 /** `--name value` options and `--flag` switches of the bench and fault scripts. */
 const args = process.argv.slice(2);
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 /**
  * What each HTTP exchange of a server looked like from the client's side: the status it was
  * answered with (or none, when the connection was dropped first) and whether the whole answer

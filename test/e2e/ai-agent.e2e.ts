@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 import { readFileSync, rmSync } from 'fs';
 import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { createServer } from 'http';

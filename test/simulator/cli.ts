@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // Standalone simulator for end-to-end tests against a real n8n process.
 // Usage: node cli.js [--port 0] [--jobMs 150] [--queuedMs 30] [--latencyMs 0]
 //        [--tokenhubKey K] [--aihubmixKey K] [--aihubmixInlineVideoUrl]

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // Shared plumbing for both simulated gateways and the CDN: request reading and
 // recording, key checks, fault injection, the task clock, media validation and
 // the (optionally padded) MP4 stream. Route modules only describe their API.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // Proves the gateway simulator itself behaves as the TokenHub / AIHubMix docs
 // describe, so node tests can trust it.
 

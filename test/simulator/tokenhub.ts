@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // TokenHub gateway (https://tokenhub.store/api/v1), from its Seedance 2.0 guide:
 // POST /videos/generations and GET /videos/generations/{id}.
 
