@@ -441,15 +441,26 @@ const LONG_STRING = 4096;
  * replaced by their start, length and digest, so the request log never holds megabytes a
  * memory benchmark of the node, in the same process, would count.
  */
+const compacted = new WeakMap<object, unknown>();
+
+/** The same body compacts to the same object, so a task's body is its create request's body. */
 export function compactBody(value: unknown): unknown {
+	if (typeof value === 'object' && value !== null) {
+		if (!compacted.has(value)) compacted.set(value, compactValue(value));
+		return compacted.get(value);
+	}
+	return compactValue(value);
+}
+
+function compactValue(value: unknown): unknown {
 	if (typeof value === 'string' && value.length > LONG_STRING) {
 		const digest = crypto.createHash('sha256').update(value).digest('hex').slice(0, 16);
 		// Copied through a Buffer: a plain slice would keep the whole string alive (V8 sliced string).
 		const start = Buffer.from(value.slice(0, 64), 'utf8').toString('utf8');
 		return `${start}…[${value.length} chars, sha256 ${digest}]`;
 	}
-	if (Array.isArray(value)) return value.map(compactBody);
-	if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, compactBody(entry)]));
+	if (Array.isArray(value)) return value.map(compactValue);
+	if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, compactValue(entry)]));
 	return value;
 }
 
