@@ -6,11 +6,12 @@
  * Figures and ratios from one run in one process; nothing here is asserted.
  *
  * Also the peak memory while a batch with large binary media waits, against the same batch
- * without media.
+ * without media, and (real n8n) the peak memory of storing a 200 MB video in n8n's filesystem
+ * and database binary-data modes.
  *
  * Options: --jobs N (20), --min S (3), --max S (12), --interval S (2), --download-mb N (200),
  * --seed N (7), --media-items N (8), --media-mb N (16), --skip-sequential, --skip-template,
- * --skip-media-memory.
+ * --skip-media-memory, --skip-binary-modes.
  */
 import { existsSync } from 'fs';
 import { join } from 'path';
@@ -186,6 +187,12 @@ async function main() {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const { runTemplateBench } = require(join(__dirname, '..', '..', 'scripts', 'lib', 'template-bench'));
 		await runTemplateBench({ lengths, intervalS: INTERVAL_S, ideal: slowest, nodeMakespan: concurrent.ms, say, existsSync });
+	}
+
+	if (!flag('skip-binary-modes')) {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { runBinaryModeMemory } = require(join(__dirname, '..', '..', 'scripts', 'lib', 'binary-mode-memory'));
+		await runBinaryModeMemory({ say });
 	}
 }
 
