@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 /**
  * `npm run bench`: how long a batch of Seedance jobs takes through this node, against the
  * gateway simulator, next to the ideal (the slowest job), a sequential per-item baseline made
@@ -19,7 +20,7 @@ import { join } from 'path';
 import { FAST_OPTIONS, runSeedance } from '../test/seedance-run';
 import type { Simulator } from '../test/simulator';
 import { startSimulator } from '../test/simulator';
-import { flag, option, seededRandom } from './lib/options';
+import { flag, option, REPO_ROOT, seededRandom } from './lib/options';
 
 const JOBS = option('jobs', 20);
 const MIN_S = option('min', 3);
@@ -185,13 +186,13 @@ async function main() {
 
 	if (!flag('skip-template')) {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { runTemplateBench } = require(join(__dirname, '..', '..', 'scripts', 'lib', 'template-bench'));
+		const { runTemplateBench } = require(join(REPO_ROOT, 'scripts', 'lib', 'template-bench'));
 		await runTemplateBench({ lengths, intervalS: INTERVAL_S, ideal: slowest, nodeMakespan: concurrent.ms, say, existsSync });
 	}
 
 	if (!flag('skip-binary-modes')) {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { runBinaryModeMemory } = require(join(__dirname, '..', '..', 'scripts', 'lib', 'binary-mode-memory'));
+		const { runBinaryModeMemory } = require(join(REPO_ROOT, 'scripts', 'lib', 'binary-mode-memory'));
 		await runBinaryModeMemory({ say });
 	}
 }

@@ -1,6 +1,18 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 /** `--name value` options and `--flag` switches of the bench and fault scripts. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
 const args = process.argv.slice(2);
+
+/** The repository, found from wherever the scripts were compiled to (node_modules/.cache/...). */
+export const REPO_ROOT = ((): string => {
+	for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+		const manifest = join(dir, 'package.json');
+		if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'n8n-nodes-seedance') return dir;
+	}
+	return process.cwd();
+})();
 
 export const flag = (name: string): boolean => args.includes(`--${name}`);
 

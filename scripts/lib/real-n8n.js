@@ -8,6 +8,8 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 
 const ROOT = path.resolve(__dirname, '..', '..');
+/** Where tsconfig.bench.json and tsconfig.simulator.json compile to: under node_modules, out of lint's sight. */
+const DEV_BUILD = path.join(ROOT, 'node_modules', '.cache', 'seedance-build');
 const PACKAGE = require(path.join(ROOT, 'package.json'));
 
 function log(message) {
@@ -42,10 +44,10 @@ function packPackage(outDir) {
 	return path.join(outDir, name);
 }
 
-/** Compiles the gateway simulator (TypeScript under test/) to .build/. */
+/** Compiles the gateway simulator (TypeScript under test/) to DEV_BUILD. */
 function buildSimulator() {
 	run(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.simulator.json']);
-	return path.join(ROOT, '.build', 'test', 'simulator', 'cli.js');
+	return path.join(DEV_BUILD, 'test', 'simulator', 'cli.js');
 }
 
 /** Starts the simulator in its own process; resolves with its URLs and keys. */
@@ -218,6 +220,7 @@ function nodeError(run, nodeName) {
 
 module.exports = {
 	ROOT,
+	DEV_BUILD,
 	NODE_TYPE,
 	CREDENTIAL_REFS,
 	log,

@@ -53,7 +53,7 @@ async function runTemplateBench({ lengths, intervalS, ideal, nodeMakespan, say }
 		say('HTTP Request + Wait loop template: skipped (no n8n installed yet; `npm run demo` installs it)');
 		return;
 	}
-	const { startSimulator } = require('../../.build/test/simulator');
+	const { startSimulator } = require(path.join(lib.DEV_BUILD, 'test', 'simulator'));
 	const sim = await startSimulator({ queuedMs: 300 });
 	const n8n = lib.ensureN8n();
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'seedance-bench-'));
