@@ -38,7 +38,7 @@ describe.each(['tokenhub', 'aihubmix'] as const)('%s', (provider) => {
 		const binary = item.binary?.data;
 		expect(binary).toBeDefined();
 		expect(binary!.mimeType).toBe('video/mp4');
-		expect(binary!.fileName).toBe(`${(item.json.taskId as string).replace(/[^A-Za-z0-9._-]+/g, '_')}.mp4`);
+		expect(binary!.fileName).toMatch(new RegExp(`^seedance-${provider}-[0-9a-f]{12}\\.mp4$`));
 		const bytes = await run.binaryBuffer(binary!);
 		expect(bytes.equals(sim.mp4)).toBe(true);
 		expect(bytes.subarray(4, 8).toString()).toBe('ftyp');

@@ -71,11 +71,21 @@ const { Container } = fromCore('@n8n/di') as {
 };
 const { Logger } = fromCore('@n8n/backend-common') as { Logger: Token<unknown> };
 
-// Silent unless N8N_HARNESS_DEBUG is set: the engine logs every node start/finish at debug level.
-const log = (level: string) =>
-	process.env.N8N_HARNESS_DEBUG
-		? (message: string, meta?: unknown) => console.log(`[n8n ${level}] ${message}`, meta ?? '')
-		: () => {};
+export interface LogLine {
+	level: string;
+	message: string;
+	meta?: unknown;
+}
+
+/** Every line n8n's logger received (the node's `this.logger` included), for tests to read. */
+export const logLines: LogLine[] = [];
+
+// Recorded, and printed only when N8N_HARNESS_DEBUG is set: the engine logs every node
+// start/finish at debug level.
+const log = (level: string) => (message: string, meta?: unknown) => {
+	logLines.push({ level, message, meta });
+	if (process.env.N8N_HARNESS_DEBUG) console.log(`[n8n ${level}] ${message}`, meta ?? '');
+};
 const quietLogger = {
 	error: log('error'),
 	warn: log('warn'),

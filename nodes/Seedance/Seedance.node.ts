@@ -8,6 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+type UsableAsToolReplacements = Exclude<INodeTypeDescription['usableAsTool'], true | undefined>['replacements'];
+
 import * as create from './actions/create.operation';
 import * as del from './actions/delete.operation';
 import * as get from './actions/get.operation';
@@ -47,8 +49,21 @@ const OPERATIONS: INodePropertyOptions[] = [
 	},
 ];
 
+/**
+ * As an AI Agent's tool, n8n describes the tool to the model as "<action> in Seedance"; these
+ * actions tell the model what a call does, that it costs money, how long it takes, and what to
+ * do with a task that is still running.
+ */
+const TOOL_ACTIONS: Record<string, string> = {
+	create:
+		'Generate a short video from a text prompt. Every call costs money (roughly $0.01 to $0.35 per second of video) and takes from 30 seconds to over 10 minutes. Returns taskId, status and videoUrl. If status is queued or running, the video is not ready yet: tell the user so and give them the taskId; do not call again for the same video, that would pay twice',
+	get: 'Check a video task by its taskId, free of charge. Returns status, and videoUrl once it succeeded',
+	wait: 'Wait for a video task by its taskId, free of charge, for up to a few minutes. Returns status, and videoUrl once it succeeded',
+	delete: 'Cancel a queued video task, or delete a finished one, by its taskId',
+};
+
 /** Each provider gets the operations its gateway supports (Delete only where it exists). */
-function operationProperty(gateway: SeedanceGateway): INodeProperties {
+function operationProperty(gateway: SeedanceGateway, forTool = false): INodeProperties {
 	const canDelete = gateway.deleteRequest('probe') !== null;
 	return {
 		displayName: 'Operation',
@@ -56,9 +71,40 @@ function operationProperty(gateway: SeedanceGateway): INodeProperties {
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { provider: [gateway.name] } },
-		options: OPERATIONS.filter((operation) => operation.value !== 'delete' || canDelete),
+		options: OPERATIONS.filter((operation) => operation.value !== 'delete' || canDelete).map((operation) =>
+			forTool ? { ...operation, action: TOOL_ACTIONS[operation.value as string] } : operation,
+		),
 		default: 'create',
 	};
+}
+
+const simplifyProperty: INodeProperties = {
+	displayName: 'Simplify Output',
+	name: 'simplify',
+	type: 'boolean',
+	default: true,
+	description: "Whether to return the task's normalised fields only, without the gateway's raw response",
+	displayOptions: { show: { operation: ['create', 'get', 'wait'], '@version': [{ _cnd: { gte: 1.1 } }] } },
+};
+
+function nodeProperties(forTool: boolean): INodeProperties[] {
+	return [
+		{
+			displayName: 'Provider',
+			name: 'provider',
+			type: 'options',
+			noDataExpression: true,
+			options: GATEWAYS.map((gateway) => ({ name: gateway.displayName, value: gateway.name })),
+			default: defaultProvider,
+			description: 'The API gateway that runs Seedance for you; each has its own credential and models',
+		},
+		...GATEWAYS.map((gateway) => operationProperty(gateway, forTool)),
+		...create.description,
+		...get.description,
+		...wait.description,
+		...del.description,
+		simplifyProperty,
+	];
 }
 
 export class Seedance implements INodeType {
@@ -67,11 +113,15 @@ export class Seedance implements INodeType {
 		name: 'seedance',
 		icon: { light: 'file:../../icons/seedance.svg', dark: 'file:../../icons/seedance.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Simplify Output, on by default (version 1 keeps the gateway's raw response).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["provider"] }}',
 		description: 'Generate videos with ByteDance Seedance through TokenHub or AIHubMix',
 		defaults: { name: 'Seedance' },
-		usableAsTool: true,
+		// n8n builds the tool variant as { ...description, ...replacements } (createAiTools, n8n
+		// 1.x and 2.x), so its operations carry the tool actions; the typing omits `properties`.
+		usableAsTool: { replacements: { properties: nodeProperties(true) } as UsableAsToolReplacements },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		// Written out (one per gateway in GATEWAYS, same order) because n8n's community lint reads
@@ -90,22 +140,7 @@ export class Seedance implements INodeType {
 				testedBy: 'seedanceApiKeyTest',
 			},
 		],
-		properties: [
-			{
-				displayName: 'Provider',
-				name: 'provider',
-				type: 'options',
-				noDataExpression: true,
-				options: GATEWAYS.map((gateway) => ({ name: gateway.displayName, value: gateway.name })),
-				default: defaultProvider,
-				description: 'The API gateway that runs Seedance for you; each has its own credential and models',
-			},
-			...GATEWAYS.map(operationProperty),
-			...create.description,
-			...get.description,
-			...wait.description,
-			...del.description,
-		],
+		properties: nodeProperties(false),
 	};
 
 	methods = { loadOptions: { getModels }, credentialTest: { seedanceApiKeyTest } };

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeApiError } from 'n8n-workflow';
 
 import type { ItemScope } from './batch';
 import type { NormalisedTask } from './gateways/gateway';
 import { binarySize } from './media';
+import type { TaskTracker } from './task-errors';
 import type { GatewayResponse } from './transport';
 import { callGateway, fetchStream } from './transport';
 
@@ -55,6 +57,14 @@ async function notAWholeVideo(ctx: IExecuteFunctions, binary: IBinaryData, expec
 	return undefined;
 }
 
+/**
+ * A short, stable file name: AIHubMix task IDs are ~100 characters of base64. The full ID
+ * stays in the JSON.
+ */
+export function videoFileName(provider: string, taskId: string): string {
+	return `seedance-${provider}-${createHash('sha256').update(taskId).digest('hex').slice(0, 12)}.mp4`;
+}
+
 function headerValue(response: GatewayResponse, name: string): string | undefined {
 	const value = response.headers?.[name];
 	return Array.isArray(value) ? value[0] : value;
@@ -68,7 +78,8 @@ function parseUrl(text: string): URL | undefined {
 	}
 }
 
-export async function downloadVideo(scope: ItemScope, task: NormalisedTask): Promise<IBinaryData> {
+export async function downloadVideo(scope: ItemScope, tracker: TaskTracker, task: NormalisedTask): Promise<IBinaryData> {
+	const startedAt = Date.now();
 	const { ctx, gateway, itemIndex } = scope;
 	const fail = (reason: string, description: string, httpCode?: number) =>
 		new NodeApiError(
@@ -119,7 +130,7 @@ export async function downloadVideo(scope: ItemScope, task: NormalisedTask): Pro
 		);
 	}
 	const length = Number(headerValue(response, 'content-length'));
-	const fileName = `${task.taskId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120) || 'video'}.mp4`;
+	const fileName = videoFileName(gateway.name, task.taskId);
 	let binary: IBinaryData;
 	try {
 		binary = await ctx.helpers.prepareBinaryData(body, fileName, 'video/mp4');
@@ -130,5 +141,6 @@ export async function downloadVideo(scope: ItemScope, task: NormalisedTask): Pro
 	}
 	const problem = await notAWholeVideo(ctx, binary, Number.isFinite(length) && length > 0 ? length : undefined);
 	if (problem) throw fail(problem, `The video was not saved. ${tryAgain}`);
+	tracker.downloaded(await binarySize(ctx, binary), Date.now() - startedAt);
 	return binary;
 }

@@ -85,6 +85,7 @@ export async function fetchTask(
 				},
 			);
 		}
+		tracker.rodeOut(check.transient.reason, delay);
 		await sleepOrStop(scope, delay, taskId);
 	}
 }

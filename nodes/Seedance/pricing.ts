@@ -42,3 +42,49 @@ export function estimateCost(gatewayName: string, billed: BilledRequest): CostEs
 	if (special !== undefined) basis += ' (reference-video rate)';
 	return { usd: Math.round(seconds * rate * 1000) / 1000, basis, complete };
 }
+
+const rate = (usd: number) => `$${usd < 0.1 ? usd.toFixed(3).replace(/0$/, '') : usd.toFixed(2)}/s`;
+
+/** What a second of video costs with `model`, per resolution, for the model list. */
+export function describeModelPrices(gatewayName: string, model: string): string {
+	const prices = PRICES[gatewayName]?.perSecond[model];
+	if (!prices) return 'price unknown';
+	return Object.entries(prices)
+		.map(([resolution, usd]) => `${rate(usd)} ${resolution}`)
+		.join(', ');
+}
+
+/** What a second of video costs at `resolution`, per model, for the Resolution options. */
+export function describeResolutionPrices(gatewayName: string, resolution: string): string {
+	const table = PRICES[gatewayName]?.perSecond ?? {};
+	const offers = Object.entries(table).filter(([, prices]) => prices[resolution] !== undefined);
+	if (!offers.length) return 'No published price at this resolution';
+	return offers.map(([model, prices]) => `${rate(prices[resolution])} on ${model}`).join(', ');
+}
+
+export interface ItemCost {
+	itemIndex: number;
+	cost: CostEstimate;
+}
+
+/** Why a run's items together may not be sent under `maxCostUsd`, or undefined when they may. */
+export function runOverBudget(items: ItemCost[], maxCostUsd: number): { message: string; fix: string } | undefined {
+	if (!(maxCostUsd > 0) || !items.length) return undefined;
+	const unpriced = items.filter(({ cost }) => cost.usd === null || !cost.complete);
+	if (unpriced.length) {
+		return {
+			message: `the cost of item${unpriced.length === 1 ? '' : 's'} ${unpriced.map(({ itemIndex }) => itemIndex).join(', ')} cannot be estimated (${unpriced[0].cost.basis}), and Max Cost per Run is set`,
+			fix: 'Pick models from the list and give reference videos a duration, or set Max Cost per Run to 0.',
+		};
+	}
+	const total = items.reduce((sum, { cost }) => sum + (cost.usd as number), 0);
+	if (total <= maxCostUsd) return undefined;
+	const largest = [...items]
+		.sort((a, b) => (b.cost.usd as number) - (a.cost.usd as number))
+		.slice(0, 3)
+		.map(({ itemIndex, cost }) => `item ${itemIndex} $${(cost.usd as number).toFixed(2)}`);
+	return {
+		message: `the ${items.length} items are estimated at $${total.toFixed(2)} together, over Max Cost per Run ($${maxCostUsd.toFixed(2)}); largest: ${largest.join(', ')}`,
+		fix: 'Send fewer items, lower durations or resolutions, pick a cheaper model, or raise the limit.',
+	};
+}

@@ -1,4 +1,4 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, INode, Logger } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
@@ -10,7 +10,17 @@ import { taskToJson } from './output';
  * description, and carries the task's output fields for Continue On Fail.
  */
 
-/** What the node knows of a task while it works on it: the last status seen, and the cost. */
+/** Where a tracker reports to: n8n's logger, for the operator following a long run. */
+export interface TaskLog {
+	logger: Logger;
+	itemIndex: number;
+}
+
+/**
+ * What the node knows of a task while it works on it: the last status seen, and the cost.
+ * It logs each status change at info and unchanged polls at debug; never a key, a body or a
+ * prompt.
+ */
 export class TaskTracker {
 	last: NormalisedTask | undefined;
 
@@ -18,11 +28,53 @@ export class TaskTracker {
 		readonly gateway: SeedanceGateway,
 		readonly taskId: string,
 		readonly extra: IDataObject = {},
+		private readonly log?: TaskLog,
 	) {}
 
-	seen(task: NormalisedTask): NormalisedTask {
+	private meta(task?: NormalisedTask): IDataObject {
+		return {
+			taskId: this.taskId,
+			provider: this.gateway.name,
+			itemIndex: this.log?.itemIndex,
+			...(task ? { status: task.status, progress: task.progress } : {}),
+		};
+	}
+
+	/** A task this run just paid for. */
+	created(task: NormalisedTask): void {
 		this.last = task;
+		const cost = typeof this.extra.estimatedCostUsd === 'number' ? `$${this.extra.estimatedCostUsd.toFixed(2)}` : 'unknown';
+		this.log?.logger.info(
+			`Seedance task ${this.taskId} created on ${this.gateway.displayName} (model ${task.model ?? 'unknown'}, estimated cost ${cost}, item ${this.log.itemIndex})`,
+			{ ...this.meta(task), model: task.model, estimatedCostUsd: this.extra.estimatedCostUsd },
+		);
+	}
+
+	seen(task: NormalisedTask): NormalisedTask {
+		const before = this.last;
+		this.last = task;
+		const progress = task.progress !== null ? ` (${task.progress}%)` : '';
+		if (before?.status === task.status) {
+			this.log?.logger.debug(`Seedance task ${this.taskId} still ${task.status}${progress}`, this.meta(task));
+		} else {
+			this.log?.logger.info(`Seedance task ${this.taskId} is ${task.status}${progress} (item ${this.log.itemIndex})`, this.meta(task));
+		}
 		return task;
+	}
+
+	/** A fault that did not end the wait. */
+	rodeOut(reason: string, retryInMs: number): void {
+		this.log?.logger.info(
+			`Seedance task ${this.taskId}: status check failed (${plainErrorText(reason)}), trying again in ${Math.round(retryInMs / 100) / 10} s`,
+			this.meta(),
+		);
+	}
+
+	downloaded(bytes: number, ms: number): void {
+		this.log?.logger.info(
+			`Seedance task ${this.taskId}: video downloaded, ${bytes} bytes in ${(ms / 1000).toFixed(1)} s (item ${this.log.itemIndex})`,
+			{ ...this.meta(), bytes, seconds: ms / 1000 },
+		);
 	}
 
 	get status(): string {

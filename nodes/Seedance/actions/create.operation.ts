@@ -8,14 +8,15 @@ import { GATEWAYS } from '../gateways';
 import type { MediaEntry } from '../media';
 import { mediaProperty, readMediaEntries, toMediaInputs } from '../media';
 import type { CostEstimate } from '../pricing';
-import { estimateCost } from '../pricing';
+import { describeResolutionPrices, estimateCost, runOverBudget } from '../pricing';
 import { fetchTask, waitForTask } from '../polling';
-import { asNodeError, guardPaidTask, TaskTracker } from '../task-errors';
+import type { TaskTracker } from '../task-errors';
+import { asNodeError, guardPaidTask } from '../task-errors';
 import { callGateway, createOutcome, gatewayHttpError, retryAfterMs } from '../transport';
 import type { GenerationParameters } from '../validation';
 import { validateGeneration } from '../validation';
 import type { DeliverySettings } from './shared';
-import { deliverTask, deliveryOptions, itemScope, readDeliveryOptions } from './shared';
+import { deliverTask, deliveryOptions, itemScope, readDeliveryOptions, trackTask } from './shared';
 
 const generateAudioField = {
 	displayName: 'Generate Audio',
@@ -55,9 +56,13 @@ function gatewayFields(gateway: SeedanceGateway): INodeProperties[] {
 			displayName: 'Resolution',
 			name: 'resolution',
 			type: 'options',
-			options: caps.resolutions.map((value) => ({ name: value, value })),
+			options: caps.resolutions.map((value) => ({
+				name: value,
+				value,
+				description: describeResolutionPrices(gateway.name, value),
+			})),
 			default: defaultResolution,
-			description: 'Output resolution. Not every model offers every resolution.',
+			description: 'Output resolution. Not every model offers every resolution; each option shows what a second costs.',
 			...show,
 		},
 		{
@@ -211,6 +216,18 @@ export async function prepare(
 	return { generation: validation.request, entries, cost, settings, waitForCompletion };
 }
 
+/** Max Cost per Run: the run's items together, refused whole before any request. */
+export function checkRun(this: IExecuteFunctions, items: Array<{ itemIndex: number; prepared: PreparedCreate }>): void {
+	const maxCostPerRunUsd = Number(this.getNodeParameter('options.maxCostPerRunUsd', 0, 0));
+	const problem = runOverBudget(items.map(({ itemIndex, prepared }) => ({ itemIndex, cost: prepared.cost })), maxCostPerRunUsd);
+	if (problem) {
+		throw new NodeOperationError(this.getNode(), `Run not sent: ${problem.message}`, {
+			itemIndex: items[0].itemIndex,
+			description: `Nothing was sent, so nothing was charged. ${problem.fix}`,
+		});
+	}
+}
+
 /** A 429 says the gateway did not take the request, so it may be sent again, a few times. */
 const MAX_RATE_LIMITED_ATTEMPTS = 4;
 /** The longest one Retry-After is obeyed for; the item's timeout bounds the whole wait. */
@@ -322,14 +339,14 @@ async function createOrResume(scope: ItemScope, prepared: PreparedCreate, extra:
 	const previous = batch.ledger.previous(itemIndex, fingerprint);
 	if (previous?.outcome === 'unknown') throw unknownOutcomeError(scope, previous.reason, false);
 	if (previous?.outcome === 'created') {
-		const tracker = new TaskTracker(gateway, previous.taskId, extra);
+		const tracker = trackTask(scope, previous.taskId, extra);
 		const task = await guardPaidTask(ctx.getNode(), tracker, itemIndex, async () => await fetchTask(scope, tracker));
 		if (!RETRYABLE_TASK_STATUSES.includes(task.status)) return tracker;
 		batch.ledger.forget(itemIndex);
 	}
 	const task = await submit(scope, request, fingerprint, deadline);
-	const tracker = new TaskTracker(gateway, task.taskId, extra);
-	tracker.seen(task);
+	const tracker = trackTask(scope, task.taskId, extra);
+	tracker.created(task);
 	return tracker;
 }
 

@@ -4,9 +4,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { Batch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { fetchTask } from '../polling';
-import { guardPaidTask, TaskTracker } from '../task-errors';
+import { guardPaidTask } from '../task-errors';
 import type { PreparedLookup } from './shared';
-import { deliverTask, deliveryOptions, itemScope, prepareLookup, taskIdProperty } from './shared';
+import { deliverTask, deliveryOptions, itemScope, prepareLookup, taskIdProperty, trackTask } from './shared';
 
 export const description = updateDisplayOptions({ show: { operation: ['get'] } }, [
 	taskIdProperty,
@@ -24,7 +24,7 @@ export async function execute(
 	{ taskId, settings }: PreparedLookup,
 ): Promise<INodeExecutionData> {
 	const scope = itemScope(this, gateway, itemIndex, batch, settings);
-	const tracker = new TaskTracker(gateway, taskId);
+	const tracker = trackTask(scope, taskId);
 	return await guardPaidTask(this.getNode(), tracker, itemIndex, async () => {
 		const task = await fetchTask(scope, tracker);
 		return await deliverTask(scope, tracker, { task, timedOut: false }, settings, false);

@@ -6,6 +6,7 @@ import { DEFAULT_CREATE_CONCURRENCY, startBatch } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { getGateway } from '../gateways';
 import { openLedger } from '../create-ledger';
+import { isToolCall, keepsRaw, omitRaw, toolResult } from '../output';
 import { asNodeError, errorMessage, taskOfError } from '../task-errors';
 import * as create from './create.operation';
 import * as del from './delete.operation';
@@ -15,6 +16,8 @@ import * as wait from './wait.operation';
 interface Operation {
 	/** Reads every parameter of one item and checks it; run for every item before anything is sent. */
 	prepare: (this: IExecuteFunctions, gateway: SeedanceGateway, itemIndex: number) => Promise<unknown>;
+	/** Checks the prepared items of a run together (a budget), before anything is sent. */
+	checkRun?: (this: IExecuteFunctions, items: Array<{ itemIndex: number; prepared: never }>) => void;
 	execute: (
 		this: IExecuteFunctions,
 		gateway: SeedanceGateway,
@@ -63,8 +66,12 @@ function otherTasks(outcomes: Outcome[], except: number): string[] {
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const continueOnFail = this.continueOnFail();
+	// As a tool, a failure is an answer for the agent (one sentence), not a stopped workflow.
+	const toolCall = isToolCall(this);
+	const continueOnFail = this.continueOnFail() || toolCall;
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	// Read first, like every parameter: nothing may fail to read once a task is paid.
+	const withRaw = items.map((_, itemIndex) => keepsRaw(this, itemIndex));
 	const ledger = openLedger(this);
 	const batch = startBatch(this, Number(options.maxConcurrentCreates ?? DEFAULT_CREATE_CONCURRENCY), ledger, !continueOnFail);
 	const outcomes: Outcome[] = new Array(items.length);
@@ -81,6 +88,18 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	}
 
+	for (const operation of new Set(prepared.map((item) => item?.operation))) {
+		if (!operation?.checkRun) continue;
+		const ofOperation = prepared.flatMap((item, itemIndex) =>
+			item?.operation === operation ? [{ itemIndex, prepared: item.data as never }] : [],
+		);
+		try {
+			operation.checkRun.call(this, ofOperation);
+		} catch (error) {
+			throw asNodeError(this.getNode(), error, ofOperation[0]?.itemIndex ?? 0);
+		}
+	}
+
 	let firstFailure: number | undefined;
 	await Promise.all(
 		prepared.map(async (item, itemIndex) => {
@@ -90,6 +109,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				outcomes[itemIndex] = { output };
 			} catch (error) {
 				outcomes[itemIndex] = { error };
+				const task = taskOfError(error);
+				this.logger.warn(`Seedance item ${itemIndex} given up: ${errorMessage(error)}`, { itemIndex, taskId: task?.taskId });
 				if (continueOnFail || batch.signal.aborted) return;
 				firstFailure ??= itemIndex;
 				batch.itemFailed(itemIndex);
@@ -120,14 +141,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 	}
 
-	const output = outcomes.map((outcome, itemIndex) =>
-		'output' in outcome
-			? { ...outcome.output, pairedItem: { item: itemIndex } }
-			: {
-					json: { ...taskOfError(outcome.error), error: errorMessage(outcome.error) },
-					pairedItem: { item: itemIndex },
-				},
-	);
+	const output = outcomes.map((outcome, itemIndex): INodeExecutionData => {
+		const item: INodeExecutionData =
+			'output' in outcome
+				? outcome.output
+				: { json: { ...taskOfError(outcome.error), error: errorMessage(outcome.error) } };
+		const json = toolCall ? toolResult(item.json, withRaw[itemIndex]) : withRaw[itemIndex] ? item.json : omitRaw(item.json);
+		return { ...item, json, pairedItem: { item: itemIndex } };
+	});
 	// n8n tries a node again (Retry On Fail) when it throws or its first item is an error;
 	// otherwise this run is over and what it created need not be remembered.
 	if (!output[0]?.json.error) ledger.release();

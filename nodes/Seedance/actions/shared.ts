@@ -1,12 +1,12 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Batch, ItemScope } from '../batch';
 import type { SeedanceGateway } from '../gateways/gateway';
 import { downloadVideo } from '../download';
-import { taskToJson } from '../output';
+import { isToolCall, taskToJson } from '../output';
 import type { WaitResult, WaitSettings } from '../polling';
-import type { TaskTracker } from '../task-errors';
+import { TaskTracker } from '../task-errors';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../transport';
 
 /** Parameters and the finishing step that Create, Get and Wait share. */
@@ -40,6 +40,16 @@ export const deliveryOptions: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description: 'Whether to download a finished video into binary data. Video URLs expire after 24 hours.',
+		},
+		{
+			displayName: 'Max Cost per Run (USD)',
+			name: 'maxCostPerRunUsd',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 0,
+			description:
+				'Refuse the whole run before any request if the estimated costs of all its items add up to more. Checked on the bodies as sent. 0 means no limit.',
+			displayOptions: { show: { '/operation': ['create'] } },
 		},
 		{
 			displayName: 'Max Tasks Created at Once',
@@ -121,8 +131,12 @@ export interface DeliverySettings {
 }
 
 /** Read before anything is sent, like every parameter: nothing can fail to read once a task is paid. */
+/** As an AI Agent's tool the defaults suit a conversation: no download, a short wait, no error on timeout. */
+const TOOL_DEFAULTS = { downloadVideo: false, timeoutMinutes: 5, onTimeout: 'output' as const };
+
 export function readDeliveryOptions(ctx: IExecuteFunctions, itemIndex: number): DeliverySettings {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as DeliveryOptionValues;
+	const set = ctx.getNodeParameter('options', itemIndex, {}) as DeliveryOptionValues;
+	const options: DeliveryOptionValues = isToolCall(ctx) ? { ...TOOL_DEFAULTS, ...set } : set;
 	const requestTimeoutSeconds = Number(options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS);
 	return {
 		wait: {
@@ -159,6 +173,11 @@ export async function prepareLookup(this: IExecuteFunctions, _gateway: SeedanceG
 
 export function itemScope(ctx: IExecuteFunctions, gateway: SeedanceGateway, itemIndex: number, batch: Batch, settings: DeliverySettings): ItemScope {
 	return { ctx, gateway, itemIndex, batch, requestTimeoutMs: settings.requestTimeoutMs };
+}
+
+/** A tracker for a task of this item, logging to n8n's logger. */
+export function trackTask(scope: ItemScope, taskId: string, extra: IDataObject = {}): TaskTracker {
+	return new TaskTracker(scope.gateway, taskId, extra, { logger: scope.ctx.logger, itemIndex: scope.itemIndex });
 }
 
 /**
@@ -204,6 +223,6 @@ export async function deliverTask(
 		);
 	}
 	if (!settings.downloadVideo) return { json };
-	const binary = await batch.downloads.run(async () => await downloadVideo(scope, task));
+	const binary = await batch.downloads.run(async () => await downloadVideo(scope, tracker, task));
 	return { json, binary: { [settings.binaryPropertyName]: binary } };
 }

@@ -88,6 +88,7 @@ export const aiHubMixGateway: SeedanceGateway = {
 			coverImageUrl: firstString(raw, ['cover_image_url', 'content.cover_image_url']),
 			lastFrameUrl: firstString(raw, ['last_frame_url', 'content.last_frame_url']),
 			videoDuration: firstNumber(raw, ['seconds', 'duration']),
+			progress: firstNumber(raw, ['progress']),
 			errorCode: error.code,
 			errorMessage: error.message,
 			raw,

@@ -71,6 +71,8 @@ export interface NormalisedTask {
 	coverImageUrl: string | null;
 	lastFrameUrl: string | null;
 	videoDuration: number | null;
+	/** Percent done, where the gateway reports it. */
+	progress: number | null;
 	errorCode: string | null;
 	errorMessage: string | null;
 	raw: IDataObject;

@@ -91,6 +91,7 @@ export const tokenHubGateway: SeedanceGateway = {
 				'last_frame_url',
 			]),
 			videoDuration: firstNumber(raw, ['usage.video_duration', 'duration']),
+			progress: firstNumber(raw, ['progress']),
 			errorCode: error.code,
 			errorMessage: error.message,
 			raw,

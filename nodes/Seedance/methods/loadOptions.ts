@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { getGateway } from '../gateways';
+import { describeModelPrices } from '../pricing';
 import { checkBaseUrl, send } from '../transport';
 
 const MODELS_TIMEOUT_MS = 10_000;
@@ -42,7 +43,8 @@ export async function getModels(this: ILoadOptionsFunctions): Promise<INodePrope
 	return ids.map((id) => {
 		const model = documented.get(id);
 		return {
-			name: id,
+			// The price where the choice is made, from the one price file.
+			name: `${id} · ${describeModelPrices(gateway.name, id)}`,
 			value: id,
 			description: model
 				? `Resolutions: ${model.resolutions.join(', ')}`
