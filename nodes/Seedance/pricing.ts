@@ -43,7 +43,8 @@ export function estimateCost(gatewayName: string, billed: BilledRequest): CostEs
 	return { usd: Math.round(seconds * rate * 1000) / 1000, basis, complete };
 }
 
-const rate = (usd: number) => `$${usd < 0.1 ? usd.toFixed(3).replace(/0$/, '') : usd.toFixed(2)}/s`;
+// Three decimals below 10 cents ($0.006/s), else as published ($0.154/s, $0.20/s).
+const rate = (usd: number) => `$${usd < 0.1 ? usd.toFixed(3) : usd.toFixed(3).replace(/0$/, '')}/s`;
 
 /** What a second of video costs with `model`, per resolution, for the model list. */
 export function describeModelPrices(gatewayName: string, model: string): string {

@@ -103,4 +103,15 @@ it('an AI Agent calls the Seedance tool, which creates the video, and answers wi
 	expect(llmRequests[0].tools?.map((entry) => entry.function.name)).toEqual(['Generate_Video']);
 	expect(answer).toContain(`${sim.cdnOrigin}/aihubmix/videos/${task.id}.mp4`);
 	expect(result.exitCode).toBe(0);
+
+	// What the model was told about the tool, and what it got back from it.
+	const described = (llmRequests[0].tools?.[0] as { function: { description?: string } }).function.description ?? '';
+	expect(described).toMatch(/costs money/);
+	expect(described).toMatch(/30 seconds to over 10 minutes/);
+	expect(described).toMatch(/queued or running/);
+	const toolMessage = llmRequests[1].messages.find((message) => message.role === 'tool')!;
+	expect(Buffer.byteLength(toolMessage.content ?? '')).toBeLessThan(1024);
+	const [toolResult] = JSON.parse(toolMessage.content ?? '[]');
+	expect(Object.keys(toolResult).sort()).toEqual(['estimatedCostUsd', 'status', 'taskId', 'videoDuration', 'videoUrl']);
+	expect(toolResult).toMatchObject({ taskId: task.id, status: 'succeeded', videoDuration: 5 });
 });
