@@ -30,7 +30,7 @@ let baseUrl: string;
 const seedanceNode = (provider: string) => ({
 	name: 'Seedance',
 	type: lib.NODE_TYPE,
-	typeVersion: 1,
+	typeVersion: 1.1,
 	parameters: { provider, operation: 'create', prompt: 'A red fox runs through fresh snow, cinematic' },
 });
 
@@ -162,6 +162,24 @@ describe('the Seedance panel in the n8n editor', () => {
 		await choose('role', 'Reference Video');
 		expect(await visible('durationSeconds')).toBe(false);
 		await page.screenshot({ path: join(SHOTS, 'panel-aihubmix.png') });
+	});
+
+	it('prices where the model is chosen, Simplify Output, and Max Cost per Run among the options', async () => {
+		await openSeedance('seedanceEditorTH');
+		expect(await visible('simplify')).toBe(true);
+		await param('model').click();
+		const models = page.getByRole('option').filter({ visible: true });
+		await models.first().waitFor();
+		const names = (await models.allInnerTexts()).map((text) => text.split('\n')[0].trim());
+		expect(names).toContain('doubao-seedance-2.0 · $0.12/s 480p, $0.20/s 720p');
+		expect(names).toContain('doubao-seedance-2.0-fast · $0.10/s 480p, $0.16/s 720p');
+		await page.screenshot({ path: join(SHOTS, 'model-prices.png') });
+		await page.keyboard.press('Escape');
+
+		await page.getByRole('button', { name: 'Add Option' }).click();
+		const choices = await page.getByRole('option').filter({ visible: true }).allInnerTexts();
+		expect(choices.map((text) => text.split('\n')[0].trim())).toContain('Max Cost per Run (USD)');
+		await page.keyboard.press('Escape');
 	});
 
 	it('switching operation swaps the fields: Get asks for a task ID, not a prompt', async () => {
