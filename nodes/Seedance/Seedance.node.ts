@@ -1,6 +1,7 @@
 import type {
 	IExecuteFunctions,
 	INodeExecutionData,
+	INodeParameters,
 	INodeProperties,
 	INodePropertyOptions,
 	INodeType,
@@ -78,6 +79,16 @@ function operationProperty(gateway: SeedanceGateway, forTool = false): INodeProp
 	};
 }
 
+function configuredOutputs(parameters: INodeParameters) {
+	const split = ['get', 'wait'].includes(parameters.operation as string) && parameters.stillRunningOutput === true;
+	return split
+		? [
+				{ type: 'main', displayName: 'Done' },
+				{ type: 'main', displayName: 'Still Running' },
+			]
+		: [{ type: 'main' }];
+}
+
 const simplifyProperty: INodeProperties = {
 	displayName: 'Simplify Output',
 	name: 'simplify',
@@ -123,7 +134,9 @@ export class Seedance implements INodeType {
 		// 1.x and 2.x), so its operations carry the tool actions; the typing omits `properties`.
 		usableAsTool: { replacements: { properties: nodeProperties(true) } as UsableAsToolReplacements },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// "Done" and "Still Running" when Get or Wait sends unfinished tasks to a second output, as
+		// n8n's Switch node builds its outputs from its parameters.
+		outputs: `={{(${configuredOutputs})($parameter)}}`,
 		// Written out (one per gateway in GATEWAYS, same order) because n8n's community lint reads
 		// `testedBy` from this literal; test/credential-test.test.ts checks it matches GATEWAYS.
 		credentials: [

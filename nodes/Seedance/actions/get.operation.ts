@@ -6,10 +6,11 @@ import type { SeedanceGateway } from '../gateways/gateway';
 import { fetchTask } from '../polling';
 import { guardPaidTask } from '../task-errors';
 import type { PreparedLookup } from './shared';
-import { deliverTask, deliveryOptions, itemScope, prepareLookup, taskIdProperty, trackTask } from './shared';
+import { deliverTask, deliveryOptions, itemScope, prepareLookup, stillRunningOutputProperty, taskIdProperty, trackTask } from './shared';
 
 export const description = updateDisplayOptions({ show: { operation: ['get'] } }, [
 	taskIdProperty,
+	stillRunningOutputProperty,
 	deliveryOptions,
 ]);
 

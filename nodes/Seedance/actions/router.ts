@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { Batch } from '../batch';
 import { DEFAULT_CREATE_CONCURRENCY, startBatch } from '../batch';
-import type { SeedanceGateway } from '../gateways/gateway';
+import { type SeedanceGateway, TERMINAL_STATUSES, type TaskStatus } from '../gateways/gateway';
 import { getGateway } from '../gateways';
 import { openLedger } from '../create-ledger';
 import { isToolCall, keepsRaw, omitRaw, toolResult } from '../output';
@@ -12,6 +12,7 @@ import * as create from './create.operation';
 import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as wait from './wait.operation';
+import { sendsUnfinishedToSecondOutput } from './shared';
 
 interface Operation {
 	/** Reads every parameter of one item and checks it; run for every item before anything is sent. */
@@ -72,6 +73,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	// Read first, like every parameter: nothing may fail to read once a task is paid.
 	const withRaw = items.map((_, itemIndex) => keepsRaw(this, itemIndex));
+	const stillRunningOutput = sendsUnfinishedToSecondOutput(this);
 	const ledger = openLedger(this);
 	const batch = startBatch(this, Number(options.maxConcurrentCreates ?? DEFAULT_CREATE_CONCURRENCY), ledger, !continueOnFail);
 	const outcomes: Outcome[] = new Array(items.length);
@@ -149,6 +151,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const json = toolCall ? toolResult(item.json, withRaw[itemIndex]) : withRaw[itemIndex] ? item.json : omitRaw(item.json);
 		return { ...item, json, pairedItem: { item: itemIndex } };
 	});
+	if (stillRunningOutput) {
+		const unfinished = (item: INodeExecutionData) => !item.json.error && !TERMINAL_STATUSES.includes(item.json.status as TaskStatus);
+		const done = output.filter((item) => !unfinished(item));
+		if (done.length === output.length) ledger.release();
+		return [done, output.filter(unfinished)];
+	}
 	// n8n tries a node again (Retry On Fail) when it throws or its first item is an error;
 	// otherwise this run is over and what it created need not be remembered.
 	if (!output[0]?.json.error) ledger.release();

@@ -14,6 +14,21 @@ import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../transport';
 export const DEFAULT_POLL_INTERVAL_SECONDS = 15;
 export const DEFAULT_TIMEOUT_MINUTES = 30;
 
+/** The durable loop's switch: unfinished tasks leave by a second output instead of waiting here. */
+export const stillRunningOutputProperty: INodeProperties = {
+	displayName: 'Send Unfinished Tasks to a Second Output',
+	name: 'stillRunningOutput',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether tasks that are not finished go to a second output, "Still Running", to loop back through an n8n Wait node (which survives restarts). Finished tasks go to the first output, "Done".',
+};
+
+export function sendsUnfinishedToSecondOutput(ctx: IExecuteFunctions): boolean {
+	const operation = ctx.getNodeParameter('operation', 0, '') as string;
+	return ['get', 'wait'].includes(operation) && ctx.getNodeParameter('stillRunningOutput', 0, false) === true;
+}
+
 export const taskIdProperty: INodeProperties = {
 	displayName: 'Task ID',
 	name: 'taskId',
@@ -137,6 +152,8 @@ const TOOL_DEFAULTS = { downloadVideo: false, timeoutMinutes: 5, onTimeout: 'out
 export function readDeliveryOptions(ctx: IExecuteFunctions, itemIndex: number): DeliverySettings {
 	const set = ctx.getNodeParameter('options', itemIndex, {}) as DeliveryOptionValues;
 	const options: DeliveryOptionValues = isToolCall(ctx) ? { ...TOOL_DEFAULTS, ...set } : set;
+	// A task still running at the timeout leaves by the "Still Running" output, not as an error.
+	if (sendsUnfinishedToSecondOutput(ctx)) options.onTimeout = 'output';
 	const requestTimeoutSeconds = Number(options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS);
 	return {
 		wait: {
