@@ -48,6 +48,19 @@ export interface Batch {
 	stop(reason: string): void;
 	/** An item failed: without Continue On Fail the run stops, at once, before another create. */
 	itemFailed(itemIndex: number): void;
+	/** The item whose failure stopped the run: the error the user sees. */
+	failedItem?: number;
+	/** Why no further create may be sent (the account has no balance), while waits go on. */
+	createsStopped?: string;
+	stopCreates(reason: string): void;
+	/**
+	 * The gateway's queue is full (a 429 on create): wait for one of this run's tasks to finish,
+	 * or `ms`, whichever comes first. Each finished task lets one waiter go, so a freed slot is
+	 * not met by a burst of creates.
+	 */
+	waitForCapacity(ms: number): Promise<void>;
+	/** A task of this run reached a final status: its slot in the gateway's queue is free. */
+	taskFinished(): void;
 	creates: Limiter;
 	statusChecks: Limiter;
 	downloads: Limiter;
@@ -76,6 +89,7 @@ export function startBatch(ctx: IExecuteFunctions, createConcurrency: number, le
 	// One controller per sleep, so that many items waiting at once do not pile listeners on
 	// one signal (Node warns past 10).
 	const sleepers = new Set<AbortController>();
+	const capacityWaiters: Array<() => void> = [];
 	controller.signal.addEventListener('abort', () => sleepers.forEach((sleeper) => sleeper.abort()), { once: true });
 	const batch: Batch = {
 		signal: controller.signal,
@@ -94,8 +108,32 @@ export function startBatch(ctx: IExecuteFunctions, createConcurrency: number, le
 			batch.stopReason = reason;
 			controller.abort();
 		},
+		stopCreates(reason: string) {
+			batch.createsStopped ??= reason;
+		},
+		async waitForCapacity(ms: number) {
+			const sleeper = new AbortController();
+			if (controller.signal.aborted) sleeper.abort();
+			sleepers.add(sleeper);
+			const wake = () => sleeper.abort();
+			capacityWaiters.push(wake);
+			try {
+				await sleepWithSignal(ms, sleeper.signal);
+			} catch {
+				// Woken early: a slot was freed, or the run stopped (the caller checks).
+			} finally {
+				sleepers.delete(sleeper);
+				const index = capacityWaiters.indexOf(wake);
+				if (index >= 0) capacityWaiters.splice(index, 1);
+			}
+		},
+		taskFinished() {
+			capacityWaiters.shift()?.();
+		},
 		itemFailed(itemIndex: number) {
-			if (stopOnFailure) batch.stop(`item ${itemIndex} failed and Continue On Fail is off`);
+			if (!stopOnFailure || controller.signal.aborted) return;
+			batch.failedItem = itemIndex;
+			batch.stop(`item ${itemIndex} failed and Continue On Fail is off`);
 		},
 		creates: new Limiter(Math.max(1, Math.floor(createConcurrency))),
 		statusChecks: new Limiter(STATUS_CHECK_CONCURRENCY),

@@ -71,7 +71,10 @@ export async function fetchTask(
 	const { taskId, gateway } = tracker;
 	for (let failures = 0; ; failures++) {
 		const check = await checkOnce(scope, taskId);
-		if ('task' in check) return tracker.seen(check.task);
+		if ('task' in check) {
+			if (isTerminal(check.task) && !(tracker.last && isTerminal(tracker.last))) scope.batch.taskFinished();
+			return tracker.seen(check.task);
+		}
 		const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** failures, 30_000);
 		const delay = check.transient.retryAfterMs ?? backoff;
 		if (failures + 1 >= MAX_TRANSIENT_FAILURES || Date.now() + delay > deadline) {

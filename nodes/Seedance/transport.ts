@@ -92,13 +92,18 @@ const UNKNOWN_OUTCOME_STATUSES = new Set([408, 499]);
  * `unknown` (no answer after sending, 408, 499, a 5xx or a redirect): the task may exist, so
  * the request is never sent again.
  */
-export type CreateOutcome = 'created' | 'refused' | 'rateLimited' | 'unknown';
+export type CreateOutcome = 'created' | 'refused' | 'outOfFunds' | 'rateLimited' | 'unknown';
 
-export function createOutcome(response: GatewayResponse): CreateOutcome {
+/** Error codes of an account that cannot pay (AIHubMix, OpenAI style, Ark): waiting will not help. */
+const OUT_OF_FUNDS_CODES = ['insufficient_user_quota', 'insufficient_quota', 'insufficient_balance', 'accountoverdueerror'];
+
+export function createOutcome(response: GatewayResponse, gateway: SeedanceGateway): CreateOutcome {
 	if (response.networkError) {
 		return NOT_SENT_CODES.has(response.networkError.code ?? '') ? 'refused' : 'unknown';
 	}
 	const status = response.statusCode;
+	const code = (gateway.parseError(response.body).code ?? '').toLowerCase();
+	if (status === 402 || ((status === 403 || status === 429) && OUT_OF_FUNDS_CODES.includes(code))) return 'outOfFunds';
 	if (status === 429) return 'rateLimited';
 	if (UNKNOWN_OUTCOME_STATUSES.has(status) || status >= 500 || (status >= 300 && status < 400)) return 'unknown';
 	if (status >= 400) return 'refused';

@@ -4,6 +4,7 @@
 
 import {
 	modelList,
+	admitTask,
 	ApiError,
 	checkBoolean,
 	checkMediaLimits,
@@ -147,6 +148,11 @@ export const aihubmix: GatewayModule = {
 		if (aihubmix.isCreate(method, route)) {
 			const body = validateCreate(req.body);
 			const model = body.model as string;
+			admitTask(state, 'aihubmix', now, {
+				// AIHubMix's documented codes: 429 "The xx model Too many requests", 403 insufficient_user_quota.
+				queueFull: () => new ApiError(429, `The ${model} model Too many requests`, undefined, 'rate_limit_exceeded', 'rate_limit_error'),
+				balance: () => new ApiError(403, 'Insufficient account balance', undefined, 'insufficient_user_quota', 'insufficient_user_quota'),
+			});
 			const task = createTask(state, 'aihubmix', newVideoId(model), model, body, now);
 			return { status: 200, json: { ...baseObject(task), status: 'queued', progress: 0 } };
 		}

@@ -22,6 +22,8 @@ export const DEFAULT_KNOBS: Knobs = {
 	aihubmixInlineVideoUrl: false,
 	redirectContent: false,
 	redirectStatus: false,
+	queueCap: 0,
+	balanceTasks: -1,
 };
 
 export interface Fixtures {
@@ -237,6 +239,30 @@ export const SENSITIVE_ERROR = {
 // Task clock: the status is derived from wall-clock time since creation.
 
 export type TaskPhase = 'queued' | 'running' | 'done';
+
+/**
+ * Before a create: the account must be able to pay (`balance`), and the key's queue must have
+ * room (`queueFull`); each gateway gives its own refusal.
+ */
+export function admitTask(
+	state: SimState,
+	gateway: GatewayName,
+	now: number,
+	refusals: { queueFull: (cap: number) => ApiError; balance: () => ApiError },
+): void {
+	const { queueCap, balanceTasks } = state.knobs;
+	if (balanceTasks >= 0) {
+		if (balanceTasks === 0) throw refusals.balance();
+		state.knobs.balanceTasks--;
+	}
+	if (queueCap > 0) {
+		const active = [...state.tasks.values()].filter((task) => task.gateway === gateway && taskPhase(task, now) !== 'done').length;
+		if (active >= queueCap) {
+			if (balanceTasks >= 0) state.knobs.balanceTasks++;
+			throw refusals.queueFull(queueCap);
+		}
+	}
+}
 
 export function createTask(
 	state: SimState,

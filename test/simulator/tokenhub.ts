@@ -4,6 +4,7 @@
 
 import {
 	modelList,
+	admitTask,
 	ApiError,
 	checkBoolean,
 	checkMediaLimits,
@@ -149,6 +150,11 @@ export const tokenhub: GatewayModule = {
 		const { state, method, route, now } = req;
 		if (tokenhub.isCreate(method, route)) {
 			const body = validateCreate(req.body);
+			admitTask(state, 'tokenhub', now, {
+				// As Ark, which TokenHub resells: 429 when the account's queue is full, 403 when it is overdue.
+				queueFull: (cap) => new ApiError(429, `Too many tasks queued or running for this account (limit ${cap}); try again when one finishes`, undefined, 'TooManyRequests', 'rate_limit_error'),
+				balance: () => new ApiError(403, 'The account has an overdue balance; recharge to continue', undefined, 'AccountOverdueError', 'forbidden'),
+			});
 			const task = createTask(state, 'tokenhub', newUuid(), body.model as string, body, now);
 			// The create answer is always `queued`, even with a zero-length clock.
 			return { status: 200, json: { ...baseObject(task), status: 'queued' } };

@@ -14,6 +14,10 @@ export interface SimulatorOptions {
 	redirectContent?: boolean;
 	/** Task status checks answer 307 to a presigned mirror on another origin (the CDN). */
 	redirectStatus?: boolean;
+	/** Queued + running tasks a key may have at once (Ark caps an account at 120); 0 = no cap. */
+	queueCap?: number;
+	/** Tasks the account can still pay for; -1 = unlimited. Then creates are refused (403). */
+	balanceTasks?: number;
 	port?: number;
 }
 

@@ -228,10 +228,13 @@ export function checkRun(this: IExecuteFunctions, items: Array<{ itemIndex: numb
 	}
 }
 
-/** A 429 says the gateway did not take the request, so it may be sent again, a few times. */
-const MAX_RATE_LIMITED_ATTEMPTS = 4;
-/** The longest one Retry-After is obeyed for; the item's timeout bounds the whole wait. */
+/**
+ * A 429 says the gateway did not take the request (its queue or rate limit is full), so it is
+ * sent again once one of this run's tasks finishes, or after Retry-After (at most a minute, or
+ * 5 s without one), until the item's timeout.
+ */
 const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+const QUEUE_FULL_RECHECK_MS = 5_000;
 /** A task that ended this way may be created again by a retry: the user asks for a new attempt. */
 const RETRYABLE_TASK_STATUSES = ['failed', 'expired'];
 
@@ -273,12 +276,21 @@ async function submit(
 		if (batch.signal.aborted) {
 			throw notSentError(scope, batch.stopReason ? `the run stopped because ${batch.stopReason}` : 'the execution was canceled');
 		}
+		if (batch.createsStopped) throw notSentError(scope, `no more tasks are created in this run: ${batch.createsStopped}`);
 		const response = await callGateway(scope, request);
-		const outcome = createOutcome(response);
+		const outcome = createOutcome(response, gateway);
 		const reason = response.networkError?.message ?? `${gateway.displayName} answered ${response.statusCode}`;
 		if (outcome === 'unknown') {
 			batch.ledger.record(itemIndex, { outcome: 'unknown', fingerprint, reason });
 			throw unknownOutcomeError(scope, reason, true);
+		}
+		if (outcome === 'outOfFunds') {
+			// Waiting will not help: no further item of this run is sent (the others keep waiting).
+			batch.ledger.forget(itemIndex);
+			batch.stopCreates(`${gateway.displayName} refused item ${itemIndex} for the account's balance (HTTP ${response.statusCode})`);
+			const error = gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
+			error.description = `${error.description} Nothing was charged for this item, and no further item of this run was sent.`;
+			throw error;
 		}
 		if (outcome === 'refused') {
 			batch.ledger.forget(itemIndex);
@@ -296,13 +308,13 @@ async function submit(
 			batch.ledger.record(itemIndex, { outcome: 'created', fingerprint, taskId: task.taskId });
 			return task;
 		}
-		const wait = Math.min(retryAfterMs(response.headers) ?? 2_000 * 2 ** (attempt - 1), MAX_RATE_LIMIT_WAIT_MS);
-		if (attempt >= MAX_RATE_LIMITED_ATTEMPTS || Date.now() + wait > deadline) {
+		const wait = Math.min(retryAfterMs(response.headers) ?? QUEUE_FULL_RECHECK_MS, MAX_RATE_LIMIT_WAIT_MS);
+		if (Date.now() + wait > deadline) {
 			const error = gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
-			error.description = `${error.description} Nothing was charged: ${gateway.displayName} did not take the request (${attempt} tries).`;
+			error.description = `${error.description} Nothing was charged: ${gateway.displayName} did not take the request before the item's timeout (${attempt} tries).`;
 			throw error;
 		}
-		await batch.sleep(wait).catch(() => undefined);
+		await batch.waitForCapacity(wait);
 	}
 }
 

@@ -121,7 +121,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	);
 
 	if (!continueOnFail) {
-		const failed = firstFailure ?? outcomes.findIndex((outcome) => outcome && 'error' in outcome);
+		const failed = batch.failedItem ?? firstFailure ?? outcomes.findIndex((outcome) => outcome && 'error' in outcome);
 		if (failed >= 0) {
 			const error = asNodeError(this.getNode(), (outcomes[failed] as { error: unknown }).error, failed);
 			const others = otherTasks(outcomes, failed);
