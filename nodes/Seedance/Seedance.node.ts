@@ -9,8 +9,6 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-type UsableAsToolReplacements = Exclude<INodeTypeDescription['usableAsTool'], true | undefined>['replacements'];
-
 import * as create from './actions/create.operation';
 import * as del from './actions/delete.operation';
 import * as get from './actions/get.operation';
@@ -51,20 +49,15 @@ const OPERATIONS: INodePropertyOptions[] = [
 ];
 
 /**
- * As an AI Agent's tool, n8n describes the tool to the model as "<action> in Seedance"; these
- * actions tell the model what a call does, that it costs money, how long it takes, and what to
- * do with a task that is still running.
+ * Also what an AI Agent's model reads about the tool: n8n runs a tool with the node's own
+ * description (it takes an operation's action only for nodes with a resource), so it says what
+ * a call does, that it costs money, how long it takes, and what to do with a running task.
  */
-const TOOL_ACTIONS: Record<string, string> = {
-	create:
-		'Generate a short video from a text prompt. Every call costs money (roughly $0.01 to $0.35 per second of video) and takes from 30 seconds to over 10 minutes. Returns taskId, status and videoUrl. If status is queued or running, the video is not ready yet: tell the user so and give them the taskId; do not call again for the same video, that would pay twice',
-	get: 'Check a video task by its taskId, free of charge. Returns status, and videoUrl once it succeeded',
-	wait: 'Wait for a video task by its taskId, free of charge, for up to a few minutes. Returns status, and videoUrl once it succeeded',
-	delete: 'Cancel a queued video task, or delete a finished one, by its taskId',
-};
+const DESCRIPTION =
+	'Generate AI videos with ByteDance Seedance through TokenHub or AIHubMix. Each video costs money and takes from 30 seconds to over 10 minutes; returns taskId, status and videoUrl. If a task is still queued or running, give the user its taskId rather than creating it again.';
 
 /** Each provider gets the operations its gateway supports (Delete only where it exists). */
-function operationProperty(gateway: SeedanceGateway, forTool = false): INodeProperties {
+function operationProperty(gateway: SeedanceGateway): INodeProperties {
 	const canDelete = gateway.deleteRequest('probe') !== null;
 	return {
 		displayName: 'Operation',
@@ -72,9 +65,7 @@ function operationProperty(gateway: SeedanceGateway, forTool = false): INodeProp
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { provider: [gateway.name] } },
-		options: OPERATIONS.filter((operation) => operation.value !== 'delete' || canDelete).map((operation) =>
-			forTool ? { ...operation, action: TOOL_ACTIONS[operation.value as string] } : operation,
-		),
+		options: OPERATIONS.filter((operation) => operation.value !== 'delete' || canDelete),
 		default: 'create',
 	};
 }
@@ -98,7 +89,7 @@ const simplifyProperty: INodeProperties = {
 	displayOptions: { show: { operation: ['create', 'get', 'wait'], '@version': [{ _cnd: { gte: 1.1 } }] } },
 };
 
-function nodeProperties(forTool: boolean): INodeProperties[] {
+function nodeProperties(): INodeProperties[] {
 	return [
 		{
 			displayName: 'Provider',
@@ -109,7 +100,7 @@ function nodeProperties(forTool: boolean): INodeProperties[] {
 			default: defaultProvider,
 			description: 'The API gateway that runs Seedance for you; each has its own credential and models',
 		},
-		...GATEWAYS.map((gateway) => operationProperty(gateway, forTool)),
+		...GATEWAYS.map(operationProperty),
 		...create.description,
 		...get.description,
 		...wait.description,
@@ -128,11 +119,9 @@ export class Seedance implements INodeType {
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["provider"] }}',
-		description: 'Generate videos with ByteDance Seedance through TokenHub or AIHubMix',
+		description: DESCRIPTION,
 		defaults: { name: 'Seedance' },
-		// n8n builds the tool variant as { ...description, ...replacements } (createAiTools, n8n
-		// 1.x and 2.x), so its operations carry the tool actions; the typing omits `properties`.
-		usableAsTool: { replacements: { properties: nodeProperties(true) } as UsableAsToolReplacements },
+		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		// "Done" and "Still Running" when Get or Wait sends unfinished tasks to a second output, as
 		// n8n's Switch node builds its outputs from its parameters.
@@ -153,7 +142,7 @@ export class Seedance implements INodeType {
 				testedBy: 'seedanceApiKeyTest',
 			},
 		],
-		properties: nodeProperties(false),
+		properties: nodeProperties(),
 	};
 
 	methods = { loadOptions: { getModels }, credentialTest: { seedanceApiKeyTest } };

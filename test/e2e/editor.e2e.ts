@@ -176,7 +176,11 @@ describe('the Seedance panel in the n8n editor', () => {
 		await page.screenshot({ path: join(SHOTS, 'model-prices.png') });
 		await page.keyboard.press('Escape');
 
-		await page.getByRole('button', { name: 'Add Option' }).click();
+		// A collection's "Add Option" is a dropdown at the foot of the panel.
+		const addOption = page.locator('input[placeholder="Add Option"], :text-is("Add Option")').last();
+		await addOption.scrollIntoViewIfNeeded();
+		await addOption.click();
+		await page.getByRole('option').filter({ visible: true }).first().waitFor();
 		const choices = await page.getByRole('option').filter({ visible: true }).allInnerTexts();
 		expect(choices.map((text) => text.split('\n')[0].trim())).toContain('Max Cost per Run (USD)');
 		await page.keyboard.press('Escape');

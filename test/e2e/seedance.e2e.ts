@@ -4,7 +4,7 @@ import { join } from 'path';
 
 import type { Simulator } from '../simulator';
 import { startSimulator } from '../simulator';
-import type { N8n, RunResult, Workflow, WorkflowNode } from './workflows';
+import type { Item, N8n, RunResult, Workflow, WorkflowNode } from './workflows';
 import { chain, itemsFrom, MANUAL_TRIGGER, output, seedance, writeFile } from './workflows';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,13 +22,14 @@ const FIXTURE = readFileSync(join(__dirname, '..', 'simulator', 'fixtures', 'tin
 
 const workflows: Record<string, Workflow> = {};
 
-const EXAMPLES = ['scheduled-to-google-drive', 'generate-and-post-to-slack', 'extend-with-last-frame', 'image-to-video-from-upload'];
+const EXAMPLES = ['scheduled-to-google-drive', 'generate-and-post-to-slack', 'extend-with-last-frame', 'image-to-video-from-upload', 'durable-long-jobs'];
 const ACCOUNT_NODES = ['n8n-nodes-base.googleDrive', 'n8n-nodes-base.slack'];
 
 /**
  * An example as users import it, made runnable by `n8n execute`: triggers become a Manual
  * Trigger of the same name, Drive/Slack nodes are disabled (no account here), and the form
- * upload becomes a file read from disk into the same binary field.
+ * upload becomes a file read from disk into the same binary field. The durable loop's 2-minute
+ * Wait becomes 2 seconds (an in-process pause; the database-held wait is proven in queue mode).
  */
 function runnableExample(name: string): Workflow {
 	const workflow = JSON.parse(readFileSync(join(lib.ROOT, 'examples', `${name}.json`), 'utf8')) as Workflow;
@@ -46,6 +47,7 @@ function runnableExample(name: string): Workflow {
 			];
 		}
 		if (/Trigger$/.test(node.type)) return [{ ...node, type: MANUAL_TRIGGER.type, typeVersion: 1, parameters: {} }];
+		if (node.type === 'n8n-nodes-base.wait') return [{ ...node, parameters: { amount: 2, unit: 'seconds' } }];
 		if (node.type === lib.NODE_TYPE) {
 			const options = { ...(node.parameters.options as object), pollIntervalSeconds: 1 };
 			const prompt = String(node.parameters.prompt).includes('$json.prompt') && name.includes('upload') ? 'The picture comes alive' : node.parameters.prompt;
@@ -203,6 +205,19 @@ describe('example workflows import and run', () => {
 		expect(body.content[0]).toEqual({ type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` }, role: 'first_frame' });
 		expect(output(result, 'Animate Image')[0].json.status).toBe('succeeded');
 	});
+});
+
+it('durable loop: Create once per item, Wait, Get until done, videos downloaded', async () => {
+	const result = await execute('seedanceExDurable01');
+	expect(result.exitCode).toBe(0);
+	expect(sim.createRequests('aihubmix')).toHaveLength(2);
+	const checks = result.run.data.resultData.runData['Check Video'] as Array<{ data: { main: Item[][] } }>;
+	expect(checks.length).toBeGreaterThan(1);
+	const done = checks.flatMap((task) => task.data.main[0] ?? []);
+	expect(done.map((item) => item.json.status)).toEqual(['succeeded', 'succeeded']);
+	expect(done.every((item) => item.binary?.data.mimeType === 'video/mp4')).toBe(true);
+	const ready = result.run.data.resultData.runData['Video Ready'] as Array<{ data: { main: Item[][] } }>;
+	expect(ready.flatMap((task) => task.data.main[0])).toHaveLength(2);
 });
 
 describe('AI Agent tool', () => {
