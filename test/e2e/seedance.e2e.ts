@@ -208,7 +208,9 @@ describe('example workflows import and run', () => {
 });
 
 it('durable loop: Create once per item, Wait, Get until done, videos downloaded', async () => {
-	const result = await execute('seedanceExDurable01');
+	// Jobs longer than the (shortened) Wait, so unfinished tasks go round the loop.
+	sim.set({ jobMs: 5000 });
+	const result = await execute('seedanceExDurable01').finally(() => sim.set({ jobMs: 2000 }));
 	expect(result.exitCode).toBe(0);
 	expect(sim.createRequests('aihubmix')).toHaveLength(2);
 	const checks = result.run.data.resultData.runData['Check Video'] as Array<{ data: { main: Item[][] } }>;
