@@ -12,6 +12,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as create from './actions/create.operation';
 import * as del from './actions/delete.operation';
 import * as get from './actions/get.operation';
+import * as getMany from './actions/getMany.operation';
 import { router } from './actions/router';
 import * as wait from './actions/wait.operation';
 import type { SeedanceGateway } from './gateways/gateway';
@@ -41,6 +42,12 @@ const OPERATIONS: INodePropertyOptions[] = [
 		description: 'Check the status of a task once (and download the video if it is ready)',
 	},
 	{
+		name: 'Get Many',
+		value: 'getMany',
+		action: 'Get many video tasks',
+		description: 'List the recent tasks of the account, to find every paid task',
+	},
+	{
 		name: 'Wait',
 		value: 'wait',
 		action: 'Wait for a video task',
@@ -59,13 +66,16 @@ const DESCRIPTION =
 /** Each provider gets the operations its gateway supports (Delete only where it exists). */
 function operationProperty(gateway: SeedanceGateway): INodeProperties {
 	const canDelete = gateway.deleteRequest('probe') !== null;
+	const canList = gateway.listRequest({ pageNum: 1, pageSize: 1 }) !== null;
 	return {
 		displayName: 'Operation',
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { provider: [gateway.name] } },
-		options: OPERATIONS.filter((operation) => operation.value !== 'delete' || canDelete),
+		options: OPERATIONS.filter(
+			(operation) => (operation.value !== 'delete' || canDelete) && (operation.value !== 'getMany' || canList),
+		),
 		default: 'create',
 	};
 }
@@ -103,6 +113,7 @@ function nodeProperties(): INodeProperties[] {
 		...GATEWAYS.map(operationProperty),
 		...create.description,
 		...get.description,
+		...getMany.description,
 		...wait.description,
 		...del.description,
 		simplifyProperty,

@@ -52,8 +52,8 @@ export async function gatewayBaseUrl(
 	gateway: SeedanceGateway,
 	itemIndex: number,
 ): Promise<URL> {
-	const credentials = await ctx.getCredentials<{ baseUrl?: string }>(gateway.credentialType, itemIndex);
-	const checked = checkBaseUrl(gateway, credentials.baseUrl);
+	const credentials = await ctx.getCredentials(gateway.credentialType, itemIndex);
+	const checked = checkBaseUrl(gateway, gateway.baseUrl(credentials));
 	if ('problem' in checked) {
 		throw new NodeOperationError(ctx.getNode(), checked.problem, { itemIndex, description: checked.fix });
 	}

@@ -11,6 +11,7 @@ import { asNodeError, errorMessage, taskOfError } from '../task-errors';
 import * as create from './create.operation';
 import * as del from './delete.operation';
 import * as get from './get.operation';
+import * as getMany from './getMany.operation';
 import * as wait from './wait.operation';
 import { sendsUnfinishedToSecondOutput } from './shared';
 
@@ -25,12 +26,13 @@ interface Operation {
 		itemIndex: number,
 		batch: Batch,
 		prepared: never,
-	) => Promise<INodeExecutionData>;
+	) => Promise<INodeExecutionData | INodeExecutionData[]>;
 }
 
-const operations: Record<string, Operation> = { create, get, wait, delete: del } as Record<string, Operation>;
+const operations: Record<string, Operation> = { create, get, getMany, wait, delete: del } as Record<string, Operation>;
 
-type Outcome = { output: INodeExecutionData } | { error: unknown };
+/** What one input item gave: output items (Get Many lists several), or an error. */
+type Outcome = { output: INodeExecutionData[] } | { error: unknown };
 
 interface PreparedItem {
 	operation: Operation;
@@ -53,7 +55,7 @@ function otherTasks(outcomes: Outcome[], except: number): string[] {
 	const lines: string[] = [];
 	outcomes.forEach((outcome, itemIndex) => {
 		if (itemIndex === except || !outcome) return;
-		const task = 'output' in outcome ? (outcome.output.json as IDataObject) : taskOfError(outcome.error);
+		const task = 'output' in outcome ? (outcome.output[0]?.json as IDataObject | undefined) : taskOfError(outcome.error);
 		if (task?.taskId) lines.push(`item ${itemIndex}: ${task.taskId} (${task.status ?? 'unknown'})`);
 	});
 	return lines;
@@ -108,7 +110,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			if (!item) return;
 			try {
 				const output = await item.operation.execute.call(this, item.gateway, itemIndex, batch, item.data as never);
-				outcomes[itemIndex] = { output };
+				outcomes[itemIndex] = { output: Array.isArray(output) ? output : [output] };
 			} catch (error) {
 				outcomes[itemIndex] = { error };
 				const task = taskOfError(error);
@@ -133,7 +135,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const unsaved = outcomes.some(
-		(outcome) => 'output' in outcome && outcome.output.json.videoUrl && !outcome.output.binary,
+		(outcome) => 'output' in outcome && outcome.output.some((item) => item.json.videoUrl && !item.binary),
 	);
 	if (unsaved) {
 		this.addExecutionHints({
@@ -143,13 +145,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 	}
 
-	const output = outcomes.map((outcome, itemIndex): INodeExecutionData => {
-		const item: INodeExecutionData =
-			'output' in outcome
-				? outcome.output
-				: { json: { ...taskOfError(outcome.error), error: errorMessage(outcome.error) } };
-		const json = toolCall ? toolResult(item.json, withRaw[itemIndex]) : withRaw[itemIndex] ? item.json : omitRaw(item.json);
-		return { ...item, json, pairedItem: { item: itemIndex } };
+	const output = outcomes.flatMap((outcome, itemIndex): INodeExecutionData[] => {
+		const produced: INodeExecutionData[] =
+			'output' in outcome ? outcome.output : [{ json: { ...taskOfError(outcome.error), error: errorMessage(outcome.error) } }];
+		return produced.map((item) => {
+			const json = toolCall ? toolResult(item.json, withRaw[itemIndex]) : withRaw[itemIndex] ? item.json : omitRaw(item.json);
+			return { ...item, json, pairedItem: { item: itemIndex } };
+		});
 	});
 	if (stillRunningOutput) {
 		const unfinished = (item: INodeExecutionData) => !item.json.error && !TERMINAL_STATUSES.includes(item.json.status as TaskStatus);

@@ -22,6 +22,7 @@ export const aiHubMixGateway: SeedanceGateway = {
 	displayName: 'AIHubMix',
 	credentialType: 'aiHubMixApi',
 	defaultBaseUrl: 'https://aihubmix.com/v1',
+	baseUrl: (credentials: IDataObject) => credentials.baseUrl,
 	capabilities: {
 		models: [
 			{ id: 'doubao-seedance-2-0-260128', resolutions: ['480p', '720p'] },
@@ -100,6 +101,15 @@ export const aiHubMixGateway: SeedanceGateway = {
 	},
 
 	parseError: parseOpenAiStyleError,
+
+	// No task list is documented.
+	listRequest() {
+		return null;
+	},
+
+	parseTaskList() {
+		return { tasks: [], total: null };
+	},
 
 	modelsRequest() {
 		return { method: 'GET', path: '/models' };

@@ -123,6 +123,21 @@ export interface BilledRequest {
 	referenceVideos: Array<{ durationSeconds?: number }>;
 }
 
+/** A page of a gateway's task list (Get Many). */
+export interface TaskListQuery {
+	pageNum: number;
+	pageSize: number;
+	status?: string;
+	model?: string;
+	taskIds?: string[];
+}
+
+export interface TaskListPage {
+	tasks: NormalisedTask[];
+	/** All tasks matching the filters, when the gateway says. */
+	total: number | null;
+}
+
 export interface GatewayError {
 	code: string | null;
 	message: string | null;
@@ -136,6 +151,8 @@ export interface SeedanceGateway {
 	credentialType: string;
 	/** The credential's default Base URL, for messages. */
 	defaultBaseUrl: string;
+	/** The Base URL a credential points at (a field, or a region). */
+	baseUrl(credentials: IDataObject): unknown;
 	capabilities: GatewayCapabilities;
 	buildCreateRequest(request: GenerationRequest): GatewayRequest;
 	/** Reads back from a create body the fields the gateway bills on. */
@@ -151,4 +168,7 @@ export interface SeedanceGateway {
 	modelsRequest(): GatewayRequest | null;
 	/** Cancels a queued task or deletes a finished one; null where the gateway has no such call. */
 	deleteRequest(taskId: string): GatewayRequest | null;
+	/** One page of the recent tasks; null where the gateway documents no list (no Get Many). */
+	listRequest(query: TaskListQuery): GatewayRequest | null;
+	parseTaskList(body: IDataObject): TaskListPage;
 }

@@ -25,6 +25,7 @@ export const tokenHubGateway: SeedanceGateway = {
 	displayName: 'TokenHub',
 	credentialType: 'tokenHubApi',
 	defaultBaseUrl: 'https://tokenhub.store/api/v1',
+	baseUrl: (credentials: IDataObject) => credentials.baseUrl,
 	capabilities: {
 		models: [
 			{ id: 'doubao-seedance-2.0', resolutions: ['480p', '720p'] },
@@ -104,6 +105,15 @@ export const tokenHubGateway: SeedanceGateway = {
 	},
 
 	parseError: parseOpenAiStyleError,
+
+	// No task list is documented.
+	listRequest() {
+		return null;
+	},
+
+	parseTaskList() {
+		return { tasks: [], total: null };
+	},
 
 	// Not in TokenHub's guide; OpenAI-compatible gateways serve it. The node falls back to the
 	// table above when it is missing or lists no Seedance model.

@@ -142,7 +142,7 @@ export async function seedanceApiKeyTest(
 	if (!apiKey.trim()) {
 		return { status: 'Error', message: `Enter the API key of your ${gateway.displayName} account.` };
 	}
-	const checked = checkBaseUrl(gateway, data.baseUrl ?? gateway.defaultBaseUrl);
+	const checked = checkBaseUrl(gateway, gateway.baseUrl(data) ?? gateway.defaultBaseUrl);
 	if ('problem' in checked) {
 		return hideKey({ status: 'Error', message: `${checked.problem}. ${checked.fix} Nothing was sent.` });
 	}

@@ -24,8 +24,8 @@ export async function getModels(this: ILoadOptionsFunctions): Promise<INodePrope
 	const documented = new Map(gateway.capabilities.models.map((model) => [model.id, model]));
 	let live: string[] = [];
 	try {
-		const credentials = await this.getCredentials<{ baseUrl?: string }>(gateway.credentialType);
-		const checked = checkBaseUrl(gateway, credentials.baseUrl);
+		const credentials = await this.getCredentials(gateway.credentialType);
+		const checked = checkBaseUrl(gateway, gateway.baseUrl(credentials));
 		const request = gateway.modelsRequest();
 		if ('url' in checked && request) {
 			const response = await send(this, gateway, checked.url, {

@@ -1,0 +1,127 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
+
+import type { Batch } from '../batch';
+import type { SeedanceGateway, TaskListQuery } from '../gateways/gateway';
+import { TERMINAL_STATUSES } from '../gateways/gateway';
+import { taskToJson } from '../output';
+import { callGateway, gatewayHttpError } from '../transport';
+import type { DeliverySettings } from './shared';
+import { itemScope, readDeliveryOptions } from './shared';
+
+/**
+ * Get Many: the gateway's recent tasks, page after page up to a limit (n8n's Return All /
+ * Limit), for gateways that document a list. This is how a user finds every paid task after
+ * anything went wrong.
+ */
+
+const STATUSES = [...TERMINAL_STATUSES, 'queued', 'running'];
+/** A page as large as gateways allow commonly; fewer requests for a long list. */
+const PAGE_SIZE = 100;
+
+export const description = updateDisplayOptions({ show: { operation: ['getMany'] } }, [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Model',
+				name: 'model',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. seedance-1-5-pro-251215',
+				description: 'Only tasks of this model',
+			},
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				options: STATUSES.map((status) => ({ name: status[0].toUpperCase() + status.slice(1), value: status })),
+				default: 'succeeded',
+				description: 'Only tasks with this status',
+			},
+			{
+				displayName: 'Task IDs',
+				name: 'taskIds',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. cgt-2025…, cgt-2025…',
+				description: 'Only these tasks, separated by commas (the task IDs of one batch, for example)',
+			},
+		],
+	},
+]);
+
+export interface PreparedList {
+	limit: number;
+	filters: Omit<TaskListQuery, 'pageNum' | 'pageSize'>;
+	settings: DeliverySettings;
+}
+
+export async function prepare(this: IExecuteFunctions, _gateway: SeedanceGateway, itemIndex: number): Promise<PreparedList> {
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Number.POSITIVE_INFINITY : Math.max(1, Number(this.getNodeParameter('limit', itemIndex, 50)));
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const taskIds = String(filters.taskIds ?? '')
+		.split(',')
+		.map((id) => id.trim())
+		.filter(Boolean);
+	return {
+		limit,
+		filters: {
+			status: filters.status ? String(filters.status) : undefined,
+			model: filters.model ? String(filters.model).trim() : undefined,
+			taskIds: taskIds.length ? taskIds : undefined,
+		},
+		settings: readDeliveryOptions(this, itemIndex),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	gateway: SeedanceGateway,
+	itemIndex: number,
+	batch: Batch,
+	{ limit, filters, settings }: PreparedList,
+): Promise<INodeExecutionData[]> {
+	const scope = itemScope(this, gateway, itemIndex, batch, settings);
+	const found: INodeExecutionData[] = [];
+	for (let pageNum = 1; found.length < limit; pageNum++) {
+		const pageSize = Math.min(PAGE_SIZE, limit - found.length);
+		const request = gateway.listRequest({ ...filters, pageNum, pageSize });
+		if (!request) throw gatewayHttpError(this.getNode(), gateway, { statusCode: 404, headers: {}, body: {} }, itemIndex, 'listing tasks');
+		const response = await batch.statusChecks.run(async () => await callGateway(scope, request));
+		if (response.networkError) {
+			throw new NodeApiError(this.getNode(), { message: response.networkError.message }, {
+				message: `No answer from ${gateway.displayName} while listing tasks (page ${pageNum}): ${response.networkError.message}`,
+				description: 'Listing costs nothing; run it again.',
+				itemIndex,
+			});
+		}
+		if (response.statusCode >= 400) throw gatewayHttpError(this.getNode(), gateway, response, itemIndex, `listing tasks (page ${pageNum})`);
+		const page = gateway.parseTaskList((response.body ?? {}) as IDataObject);
+		found.push(...page.tasks.slice(0, limit - found.length).map((task) => ({ json: taskToJson(task) })));
+		const seen = (pageNum - 1) * PAGE_SIZE + page.tasks.length;
+		if (page.tasks.length < pageSize || (page.total !== null && seen >= page.total)) break;
+	}
+	return found;
+}
