@@ -5,7 +5,7 @@
 import { isSucceeded, presignedRefusal, videoReply } from './core';
 import type { Reply, SimState } from './core';
 
-const ASSET = /^\/(tokenhub|aihubmix)\/(videos|covers|frames)\/([^/]+)\.(mp4|jpg|png)$/;
+const ASSET = /^\/(tokenhub|aihubmix|ark)\/(videos|covers|frames)\/([^/]+)\.(mp4|jpg|png)$/;
 const EXT_BY_KIND: Record<string, string> = { videos: 'mp4', covers: 'jpg', frames: 'png' };
 
 function text(status: number, body: string): Reply {

@@ -1,10 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // Standalone simulator for end-to-end tests against a real n8n process.
 // Usage: node cli.js [--port 0] [--jobMs 150] [--queuedMs 30] [--latencyMs 0]
-//        [--tokenhubKey K] [--aihubmixKey K] [--aihubmixInlineVideoUrl]
+//        [--tokenhubKey K] [--aihubmixKey K] [--arkKey K] [--aihubmixInlineVideoUrl]
 //        [--redirectContent] [--redirectStatus]
 // Env fallbacks: SIM_PORT, SIM_JOB_MS, SIM_QUEUED_MS, SIM_LATENCY_MS,
-// SIM_TOKENHUB_KEY, SIM_AIHUBMIX_KEY, SIM_AIHUBMIX_INLINE_VIDEO_URL=1,
+// SIM_TOKENHUB_KEY, SIM_AIHUBMIX_KEY, SIM_ARK_KEY, SIM_AIHUBMIX_INLINE_VIDEO_URL=1,
 // SIM_REDIRECT_CONTENT=1, SIM_REDIRECT_STATUS=1.
 // Prints one JSON line once listening; runs until SIGTERM/SIGINT.
 
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
 		latencyMs: num('latencyMs', pick('latencyMs', 'SIM_LATENCY_MS')),
 		tokenhubKey: pick('tokenhubKey', 'SIM_TOKENHUB_KEY'),
 		aihubmixKey: pick('aihubmixKey', 'SIM_AIHUBMIX_KEY'),
+		arkKey: pick('arkKey', 'SIM_ARK_KEY'),
 		aihubmixInlineVideoUrl: onOff(pick('aihubmixInlineVideoUrl', 'SIM_AIHUBMIX_INLINE_VIDEO_URL')),
 		redirectContent: onOff(pick('redirectContent', 'SIM_REDIRECT_CONTENT')),
 		redirectStatus: onOff(pick('redirectStatus', 'SIM_REDIRECT_STATUS')),
@@ -60,9 +61,11 @@ async function main(): Promise<void> {
 		JSON.stringify({
 			tokenhubBaseUrl: sim.tokenhubBaseUrl,
 			aihubmixBaseUrl: sim.aihubmixBaseUrl,
+			arkBaseUrl: sim.arkBaseUrl,
 			cdnOrigin: sim.cdnOrigin,
 			tokenhubKey: sim.tokenhubKey,
 			aihubmixKey: sim.aihubmixKey,
+			arkKey: sim.arkKey,
 			// Extra: the /__sim control endpoints (GET /state, POST /faults|/set|/reset).
 			controlUrl: sim.tokenhubBaseUrl.replace(/\/tokenhub\/api\/v1$/, '/__sim'),
 		}) + '\n',

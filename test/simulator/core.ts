@@ -16,6 +16,7 @@ export type Knobs = Required<Omit<SimulatorOptions, 'port'>>;
 export const DEFAULT_KNOBS: Knobs = {
 	tokenhubKey: 'th-sim-valid-key',
 	aihubmixKey: 'sk-sim-valid-key',
+	arkKey: 'ark-sim-valid-key',
 	queuedMs: 30,
 	jobMs: 150,
 	latencyMs: 0,
@@ -256,7 +257,9 @@ export function admitTask(
 		state.knobs.balanceTasks--;
 	}
 	if (queueCap > 0) {
-		const active = [...state.tasks.values()].filter((task) => task.gateway === gateway && taskPhase(task, now) !== 'done').length;
+		const active = [...state.tasks.values()].filter(
+			(task) => task.gateway === gateway && task.cancelledAt === undefined && taskPhase(task, now) !== 'done',
+		).length;
 		if (active >= queueCap) {
 			if (balanceTasks >= 0) state.knobs.balanceTasks++;
 			throw refusals.queueFull(queueCap);
@@ -264,6 +267,7 @@ export function admitTask(
 	}
 }
 
+/** `prompt` is where the steering markers are read from; by default the body's `prompt` field. */
 export function createTask(
 	state: SimState,
 	gateway: GatewayName,
@@ -271,8 +275,9 @@ export function createTask(
 	model: string,
 	body: Record<string, unknown>,
 	now: number,
+	prompt: string = typeof body.prompt === 'string' ? body.prompt : '',
 ): SimTask {
-	const steering = parseSteering(body.prompt);
+	const steering = parseSteering(prompt);
 	const task: SimTask = {
 		id,
 		gateway,
@@ -282,6 +287,7 @@ export function createTask(
 		queuedMs: state.knobs.queuedMs,
 		outcome: steering.outcome,
 		body: compactBody(body) as Record<string, unknown>,
+		prompt,
 		pollCount: 0,
 	};
 	state.tasks.set(id, task);
@@ -305,7 +311,7 @@ export function taskProgress(task: SimTask, now: number): number {
 }
 
 export function isSucceeded(task: SimTask, now: number): boolean {
-	return task.outcome === 'succeed' && taskPhase(task, now) === 'done';
+	return task.outcome === 'succeed' && task.cancelledAt === undefined && taskPhase(task, now) === 'done';
 }
 
 // ---------------------------------------------------------------------------
@@ -430,7 +436,7 @@ function padLayout(base: number, target: number | undefined): PadLayout {
 }
 
 export function videoReply(state: SimState, task: SimTask): Reply {
-	const layout = padLayout(state.fixtures.mp4.length, parseSteering(task.body.prompt).sizeBytes);
+	const layout = padLayout(state.fixtures.mp4.length, parseSteering(task.prompt).sizeBytes);
 	const mp4Path = state.fixtures.mp4Path;
 	async function* chunks(): AsyncGenerator<Buffer> {
 		for await (const chunk of fs.createReadStream(mp4Path)) yield chunk as Buffer;

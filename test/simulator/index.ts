@@ -1,11 +1,12 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
-// Gateway simulator: TokenHub and AIHubMix Seedance APIs on one loopback port,
+// Gateway simulator: TokenHub, AIHubMix and Ark Seedance APIs on one loopback port,
 // plus a separate CDN origin that serves the finished videos.
 
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { aihubmix } from './aihubmix';
+import { ark } from './ark';
 import { cdnRoute } from './cdn';
 import { ApiError, cdnListener, DEFAULT_KNOBS, gatewayListener, isRecord, loadFixtures, stripQuery } from './core';
 import type { GatewayModule, Knobs, Reply, SimState } from './core';
@@ -14,7 +15,7 @@ import type { FaultSpec, GatewayName, RecordedRequest, Simulator, SimulatorOptio
 
 export type { FaultSpec, GatewayName, RecordedRequest, Simulator, SimTask, SimulatorOptions } from './types';
 
-const MODULES: GatewayModule[] = [tokenhub, aihubmix];
+const MODULES: GatewayModule[] = [tokenhub, aihubmix, ark];
 const KNOB_NAMES = Object.keys(DEFAULT_KNOBS) as Array<keyof Knobs>;
 
 function pickKnobs(options: Partial<SimulatorOptions>): Partial<Knobs> {
@@ -55,7 +56,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 		closed: false,
 	};
 
-	const moduleOf = (name: GatewayName): GatewayModule => (name === 'tokenhub' ? tokenhub : aihubmix);
+	const moduleOf = (name: GatewayName): GatewayModule => MODULES.find((m) => m.name === name)!;
 	const byGateway = (gateway?: GatewayName) => (r: RecordedRequest) =>
 		r.server === 'gateway' && (gateway === undefined || r.gateway === gateway);
 
@@ -103,12 +104,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 	const sim: Simulator = {
 		tokenhubBaseUrl: gatewayOrigin + tokenhub.prefix,
 		aihubmixBaseUrl: gatewayOrigin + aihubmix.prefix,
+		arkBaseUrl: gatewayOrigin + ark.prefix,
 		cdnOrigin: state.cdnOrigin,
 		get tokenhubKey() {
 			return state.knobs.tokenhubKey;
 		},
 		get aihubmixKey() {
 			return state.knobs.aihubmixKey;
+		},
+		get arkKey() {
+			return state.knobs.arkKey;
 		},
 		requests: state.requests,
 		tasks: state.tasks,

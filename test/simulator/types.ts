@@ -1,11 +1,13 @@
 // Public types of the gateway simulator. Kept apart from index.ts so the route
 // modules can import them without a circular import through index.ts.
 
-export type GatewayName = 'tokenhub' | 'aihubmix';
+export type GatewayName = 'tokenhub' | 'aihubmix' | 'ark';
 
 export interface SimulatorOptions {
 	tokenhubKey?: string;
 	aihubmixKey?: string;
+	/** Bearer key of the simulated Ark (BytePlus ModelArk / Volcengine Ark) API. */
+	arkKey?: string;
 	queuedMs?: number;
 	jobMs?: number;
 	latencyMs?: number;
@@ -40,6 +42,10 @@ export interface SimTask {
 	queuedMs: number;
 	outcome: 'succeed' | 'fail' | 'expire';
 	body: Record<string, unknown>;
+	/** The prompt the steering markers were read from (Ark carries it in content[].text, not body.prompt). */
+	prompt: string;
+	/** Set when a queued task was cancelled (Ark's DELETE); the task clock then stops counting it. */
+	cancelledAt?: number;
 	pollCount: number;
 }
 
@@ -64,9 +70,11 @@ export interface FaultSpec {
 export interface Simulator {
 	tokenhubBaseUrl: string;
 	aihubmixBaseUrl: string;
+	arkBaseUrl: string;
 	cdnOrigin: string;
 	tokenhubKey: string;
 	aihubmixKey: string;
+	arkKey: string;
 	requests: RecordedRequest[];
 	tasks: Map<string, SimTask>;
 	mp4: Buffer;
