@@ -16,6 +16,7 @@ import type {
 } from 'n8n-workflow';
 
 import { AiHubMixApi } from '../credentials/AiHubMixApi.credentials';
+import { ArkApi } from '../credentials/ArkApi.credentials';
 import { TokenHubApi } from '../credentials/TokenHubApi.credentials';
 import { GATEWAYS } from '../nodes/Seedance/gateways';
 import { CREDENTIAL_PROBE_TASK_ID } from '../nodes/Seedance/methods/credentialTest';
@@ -28,9 +29,10 @@ useQuietN8nLogger();
 
 const TOKENHUB_KEY = 'th-SECRET-c0ffee-do-not-leak';
 const AIHUBMIX_KEY = 'sk-SECRET-beef42-do-not-leak';
+const ARK_KEY = 'ark-SECRET-d00d1e-do-not-leak';
 
 const node = new Seedance();
-const CREDENTIAL_TYPES: Record<GatewayName, ICredentialType> = { tokenhub: new TokenHubApi(), aihubmix: new AiHubMixApi() };
+const CREDENTIAL_TYPES: Record<GatewayName, ICredentialType> = { tokenhub: new TokenHubApi(), aihubmix: new AiHubMixApi(), ark: new ArkApi() };
 
 /** What n8n's CredentialsTester.getCredentialTestFunction() would pick for this credential type. */
 function testFunctionFor(credentialType: string): ICredentialTestFunction {
@@ -58,13 +60,15 @@ async function testCredential(gateway: GatewayName, data: ICredentialDataDecrypt
 	return await testFunctionFor(credentialType).call(context, credential);
 }
 
-const keyOf = (gateway: GatewayName) => (gateway === 'tokenhub' ? TOKENHUB_KEY : AIHUBMIX_KEY);
-const baseUrlOf = (gateway: GatewayName) => (gateway === 'tokenhub' ? sim.tokenhubBaseUrl : sim.aihubmixBaseUrl);
-const rightKey = (gateway: GatewayName) => ({ apiKey: keyOf(gateway), baseUrl: baseUrlOf(gateway) });
-const wrongKey = (gateway: GatewayName) => ({ apiKey: `${keyOf(gateway)}-WRONG`, baseUrl: baseUrlOf(gateway) });
+const keyOf = (gateway: GatewayName) => ({ tokenhub: TOKENHUB_KEY, aihubmix: AIHUBMIX_KEY, ark: ARK_KEY })[gateway];
+const baseUrlOf = (gateway: GatewayName) => ({ tokenhub: sim.tokenhubBaseUrl, aihubmix: sim.aihubmixBaseUrl, ark: sim.arkBaseUrl })[gateway];
+// Ark's credential picks a region; a test server is its Custom Base URL.
+const where = (gateway: GatewayName, baseUrl: string): ICredentialDataDecryptedObject => (gateway === 'ark' ? { region: 'custom', baseUrl } : { baseUrl });
+const rightKey = (gateway: GatewayName) => ({ apiKey: keyOf(gateway), ...where(gateway, baseUrlOf(gateway)) });
+const wrongKey = (gateway: GatewayName) => ({ apiKey: `${keyOf(gateway)}-WRONG`, ...where(gateway, baseUrlOf(gateway)) });
 
 beforeAll(async () => {
-	sim = await startSimulator({ tokenhubKey: TOKENHUB_KEY, aihubmixKey: AIHUBMIX_KEY });
+	sim = await startSimulator({ tokenhubKey: TOKENHUB_KEY, aihubmixKey: AIHUBMIX_KEY, arkKey: ARK_KEY });
 });
 afterAll(async () => await sim.close());
 beforeEach(() => {
@@ -84,6 +88,7 @@ function expectNoKey(result: INodeCredentialTestResult) {
 describe.each([
 	['tokenhub', 'TokenHub'],
 	['aihubmix', 'AIHubMix'],
+	['ark', 'Ark'],
 ] as Array<[GatewayName, string]>)('%s credential test', (gateway, name) => {
 	it('a good key passes, after one lookup of an impossible task sent with the key as a Bearer header', async () => {
 		const result = await testCredential(gateway, rightKey(gateway));
@@ -204,7 +209,7 @@ describe.each([
 		['http:// on another host', 'http://example.com/v1', `The ${name} credential's Base URL must use HTTPS. "http://example.com" would send your API key unencrypted. Use an https:// address (plain http is only allowed for localhost). Nothing was sent.`],
 		['not a URL', 'example.com/v1', `The ${name} credential's Base URL "example.com/v1" is not a URL. Open the ${name} API credential and set Base URL, e.g. ${GATEWAYS.find((g) => g.name === gateway)!.defaultBaseUrl}. Nothing was sent.`],
 	])('a Base URL that is %s is refused without sending anything', async (_kind, baseUrl, message) => {
-		const result = await testCredential(gateway, { apiKey: keyOf(gateway), baseUrl });
+		const result = await testCredential(gateway, { apiKey: keyOf(gateway), ...where(gateway, baseUrl) });
 		expect(result).toEqual({ status: 'Error', message });
 		expect(requestCalls).toBe(0);
 		expect(sim.requests).toHaveLength(0);

@@ -1,6 +1,7 @@
 import type { IConnections, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { AiHubMixApi } from '../credentials/AiHubMixApi.credentials';
+import { ArkApi } from '../credentials/ArkApi.credentials';
 import { TokenHubApi } from '../credentials/TokenHubApi.credentials';
 import { Seedance } from '../nodes/Seedance/Seedance.node';
 import type { HarnessNode, WorkflowRun } from './harness';
@@ -13,6 +14,7 @@ export const SEEDANCE_TYPE = 'n8n-nodes-seedance.seedance';
 registerNodeType(SEEDANCE_TYPE, new Seedance());
 registerCredentialType(new TokenHubApi());
 registerCredentialType(new AiHubMixApi());
+registerCredentialType(new ArkApi());
 
 export interface BinaryInput {
 	itemIndex: number;
@@ -22,10 +24,12 @@ export interface BinaryInput {
 	fileName?: string;
 }
 
-export function credentialsFor(sim: Simulator, overrides: { tokenhub?: IDataObject; aihubmix?: IDataObject } = {}) {
+export function credentialsFor(sim: Simulator, overrides: { tokenhub?: IDataObject; aihubmix?: IDataObject; ark?: IDataObject } = {}) {
 	return {
 		tokenHubApi: { apiKey: sim.tokenhubKey, baseUrl: sim.tokenhubBaseUrl, ...overrides.tokenhub },
 		aiHubMixApi: { apiKey: sim.aihubmixKey, baseUrl: sim.aihubmixBaseUrl, ...overrides.aihubmix },
+		// Ark's credential picks a region; the simulator is its Custom Base URL.
+		arkApi: { apiKey: sim.arkKey, region: 'custom', baseUrl: sim.arkBaseUrl, ...overrides.ark },
 	};
 }
 
@@ -42,7 +46,7 @@ export interface SeedanceRunOptions {
 	/** n8n's node settings: Retry On Fail, Max Tries, Wait Between Tries, On Error, Execute Once. */
 	settings?: Pick<HarnessNode, 'retryOnFail' | 'maxTries' | 'waitBetweenTries' | 'onError' | 'executeOnce'>;
 	cancelAfterMs?: number;
-	credentials?: { tokenhub?: IDataObject; aihubmix?: IDataObject };
+	credentials?: { tokenhub?: IDataObject; aihubmix?: IDataObject; ark?: IDataObject };
 	/** Further nodes fed by the Seedance node ("Seedance" → first of these → ...). */
 	after?: HarnessNode[];
 }

@@ -152,6 +152,12 @@ export class Seedance implements INodeType {
 				displayOptions: { show: { provider: ['aihubmix'] } },
 				testedBy: 'seedanceApiKeyTest',
 			},
+			{
+				name: 'arkApi',
+				required: true,
+				displayOptions: { show: { provider: ['ark'] } },
+				testedBy: 'seedanceApiKeyTest',
+			},
 		],
 		properties: nodeProperties(),
 	};

@@ -15,6 +15,7 @@ export function taskToJson(task: NormalisedTask, extra: IDataObject = {}): IData
 		lastFrameUrl: task.lastFrameUrl,
 		videoDuration: task.videoDuration,
 		progress: task.progress,
+		...(task.completionTokens !== null ? { completionTokens: task.completionTokens } : {}),
 		errorCode: task.errorCode,
 		errorMessage: task.errorMessage,
 		...extra,

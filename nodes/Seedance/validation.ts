@@ -26,6 +26,8 @@ export interface GenerationParameters {
 	returnLastFrame: unknown;
 	seed: unknown;
 	additionalBodyFields: unknown;
+	serviceTier?: unknown;
+	executionExpiresAfter?: unknown;
 }
 
 const MAX_BYTES: Record<MediaKind, number> = {
@@ -155,7 +157,8 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 	const known = caps.models.find((candidate) => candidate.id === model);
 	// An id the table does not know (a newer model) gets the gateway-wide limits.
 	const resolutions = known?.resolutions ?? caps.resolutions;
-	const { min, max } = caps.duration;
+	// A model with its own durations (Ark's per model) is held to them.
+	const { min, max } = known?.duration ?? caps.duration;
 
 	const prompt = z
 		.string({ invalid_type_error: 'must be text. Map a text field or type the prompt.' })
@@ -204,6 +207,18 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 			additionalBodyFields: z.record(z.unknown(), {
 				invalid_type_error: 'must be a JSON object, e.g. {"callback_url": "https://example.com/hook"}.',
 			}),
+			serviceTier: z
+				.enum(['default', 'flex'], { errorMap: () => ({ message: 'must be Default or Flex.' }) })
+				.refine((value) => value !== 'flex' || known?.flexTier !== false, {
+					message: `Flex is not offered for ${model}: the Seedance 2.0 models run on the default tier only. Choose Default, or a 1.x model.`,
+				})
+				.optional(),
+			executionExpiresAfter: z
+				.number({ invalid_type_error: 'must be a number of seconds.' })
+				.refine((value) => !caps.executionExpiry || (Number.isInteger(value) && value >= caps.executionExpiry.min && value <= caps.executionExpiry.max), {
+					message: `must be a whole number of seconds from ${caps.executionExpiry?.min} to ${caps.executionExpiry?.max} on ${gateway.displayName}.`,
+				})
+				.optional(),
 			media: z.array(mediaEntrySchema()),
 		})
 		.superRefine((request, ctx) => {
@@ -219,6 +234,20 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 			if (lastFrames > 1) problem(`has ${lastFrames} last frames; a video has one. Keep one Last Frame entry.`);
 			if (lastFrames > 0 && firstFrames === 0) {
 				problem('has a last frame but no first frame. Add a First Frame entry, or change the role to Reference Image.');
+			}
+			const referenceImages = count(['reference_image']);
+			if (caps.exclusiveScenarios && firstFrames + lastFrames > 0 && referenceImages + videos + audios > 0) {
+				problem(
+					`mixes a first or last frame with reference media. On ${gateway.displayName}, first frame, first + last frame and multimodal reference are separate scenarios: keep the frames, or change them to Reference Image.`,
+				);
+			}
+			if (known?.referenceImages === 0 && referenceImages > 0) {
+				problem(`has reference images, which ${model} does not take. Use a Seedance 2.0 model, or a First Frame.`);
+			} else if (known?.referenceImages !== undefined && referenceImages > known.referenceImages) {
+				problem(`has ${referenceImages} reference images; ${model} takes at most ${known.referenceImages}.`);
+			}
+			if (known?.referenceMedia === false && videos + audios > 0) {
+				problem(`has reference videos or audios, which ${model} does not take. Use a Seedance 2.0 model.`);
 			}
 			if (images > maxImages) problem(`has ${images} images; the limit is ${maxImages} (first, last and reference images together). Remove ${images - maxImages}.`);
 			if (videos > maxVideos) problem(`has ${videos} reference videos; the limit is ${maxVideos}. Remove ${videos - maxVideos}.`);
@@ -264,6 +293,8 @@ const FIELD_LABELS: Record<string, string> = {
 	generateAudio: 'Generate Audio',
 	watermark: 'Watermark',
 	returnLastFrame: 'Return Last Frame',
+	serviceTier: 'Service Tier',
+	executionExpiresAfter: 'Task Expires After (Seconds)',
 	seed: 'Seed',
 	additionalBodyFields: 'Additional Body Fields',
 	media: 'Media',
@@ -327,6 +358,8 @@ export function validateGeneration(
 		returnLastFrame: data.returnLastFrame,
 		seed: data.seed,
 		additionalBodyFields: data.additionalBodyFields as IDataObject,
+		serviceTier: data.serviceTier,
+		executionExpiresAfter: data.executionExpiresAfter,
 	};
 	return { valid: true, request };
 }

@@ -8,7 +8,7 @@ import { GATEWAYS } from '../gateways';
 import type { MediaEntry } from '../media';
 import { mediaProperty, readMediaEntries, toMediaInputs } from '../media';
 import type { CostEstimate } from '../pricing';
-import { describeResolutionPrices, estimateCost, runOverBudget } from '../pricing';
+import { currencySymbol, describeResolutionPrices, estimateCost, runOverBudget } from '../pricing';
 import { fetchTask, waitForTask } from '../polling';
 import type { TaskTracker } from '../task-errors';
 import { asNodeError, guardPaidTask } from '../task-errors';
@@ -59,7 +59,7 @@ function gatewayFields(gateway: SeedanceGateway): INodeProperties[] {
 			options: caps.resolutions.map((value) => ({
 				name: value,
 				value,
-				description: describeResolutionPrices(gateway.name, value),
+				description: describeResolutionPrices(gateway.priceList({}), value),
 			})),
 			default: defaultResolution,
 			description: 'Output resolution. Not every model offers every resolution; each option shows what a second costs.',
@@ -83,7 +83,7 @@ function gatewayFields(gateway: SeedanceGateway): INodeProperties[] {
 	];
 }
 
-const providersWith = (capability: 'supportsReturnLastFrame' | 'supportsSeed') =>
+const providersWith = (capability: 'supportsReturnLastFrame' | 'supportsSeed' | 'serviceTier') =>
 	GATEWAYS.filter((gateway) => gateway.capabilities[capability]).map((gateway) => gateway.name);
 
 const properties: INodeProperties[] = [
@@ -130,7 +130,7 @@ const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0, numberPrecision: 2 },
 				default: 0,
 				description:
-					"Refuse the item before any request if its estimated cost, from the gateway's published prices, is higher. 0 means no limit.",
+					"Refuse the item before any request if its estimated cost, from the gateway's published prices, is higher. In USD (CNY for Volcengine Ark). 0 means no limit.",
 			},
 			{
 				displayName: 'Return Last Frame',
@@ -147,6 +147,26 @@ const properties: INodeProperties[] = [
 				default: -1,
 				description: 'Same seed and inputs give a similar video; -1 picks one at random',
 				displayOptions: { show: { '/provider': providersWith('supportsSeed') } },
+			},
+			{
+				displayName: 'Service Tier',
+				name: 'serviceTier',
+				type: 'options',
+				options: [
+					{ name: 'Default', value: 'default', description: 'Online: the video as soon as possible' },
+					{ name: 'Flex', value: 'flex', description: 'Offline: cheaper and slower; not for the Seedance 2.0 models' },
+				],
+				default: 'default',
+				displayOptions: { show: { '/provider': providersWith('serviceTier') } },
+			},
+			{
+				displayName: 'Task Expires After (Seconds)',
+				name: 'executionExpiresAfter',
+				type: 'number',
+				typeOptions: { minValue: 3600, maxValue: 259200 },
+				default: 172800,
+				description: 'How long the gateway may keep an unfinished task before it gives up (status expired): 1 hour to 3 days',
+				displayOptions: { show: { '/provider': providersWith('serviceTier') } },
 			},
 			{
 				displayName: 'Watermark',
@@ -193,6 +213,9 @@ export async function prepare(
 		returnLastFrame: gateway.capabilities.supportsReturnLastFrame ? (additional.returnLastFrame ?? false) : false,
 		seed: gateway.capabilities.supportsSeed && additional.seed !== -1 ? additional.seed : undefined,
 		additionalBodyFields: additional.additionalBodyFields ?? {},
+		...(gateway.capabilities.serviceTier
+			? { serviceTier: additional.serviceTier, executionExpiresAfter: additional.executionExpiresAfter }
+			: {}),
 	};
 	const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const settings = readDeliveryOptions(this, itemIndex);
@@ -209,9 +232,11 @@ export async function prepare(
 			},
 		);
 	}
-	// Priced on the body as it will be sent, Additional Body Fields merged in.
+	// Priced on the body as it will be sent, Additional Body Fields merged in, from the price
+	// list of the credential's gateway (and region).
 	const preview = gateway.buildCreateRequest({ ...validation.request, media: await toMediaInputs(entries) });
-	const cost = estimateCost(gateway.name, gateway.readBilledRequest(preview.body ?? {}));
+	settings.priceList = gateway.priceList(await this.getCredentials(gateway.credentialType, itemIndex));
+	const cost = estimateCost(settings.priceList, gateway.readBilledRequest(preview.body ?? {}));
 	checkSpendCap(this, gateway, cost, Number(additional.maxCostUsd ?? 0), itemIndex);
 	return { generation: validation.request, entries, cost, settings, waitForCompletion };
 }
@@ -306,7 +331,8 @@ async function submit(
 				throw unknownOutcomeError(scope, answer, true);
 			}
 			batch.ledger.record(itemIndex, { outcome: 'created', fingerprint, taskId: task.taskId });
-			return task;
+			// Some gateways (Ark) answer a create with the ID alone: a task just accepted is queued.
+			return task.gatewayStatus ? task : { ...task, status: 'queued' };
 		}
 		const wait = Math.min(retryAfterMs(response.headers) ?? QUEUE_FULL_RECHECK_MS, MAX_RATE_LIMIT_WAIT_MS);
 		if (Date.now() + wait > deadline) {
@@ -376,7 +402,8 @@ function checkSpendCap(
 			itemIndex,
 			description: `Nothing was sent, so nothing was charged. ${fix}`,
 		});
-	if (cost.usd === null) {
+	const symbol = currencySymbol(cost.currency);
+	if (cost.amount === null) {
 		throw refuse(
 			`its cost cannot be estimated (${cost.basis}), and Max Cost per Video is set`,
 			'Pick a model from the list, check the model, duration and resolution in Additional Body Fields, or set Max Cost per Video to 0.',
@@ -388,9 +415,9 @@ function checkSpendCap(
 			'Set Video Duration (Seconds) on each reference video.',
 		);
 	}
-	if (cost.usd > maxCostUsd) {
+	if (cost.amount > maxCostUsd) {
 		throw refuse(
-			`estimated cost $${cost.usd.toFixed(2)} (${cost.basis}) is over Max Cost per Video ($${maxCostUsd.toFixed(2)})`,
+			`estimated cost ${symbol}${cost.amount.toFixed(2)} (${cost.basis}) is over Max Cost per Video (${symbol}${maxCostUsd.toFixed(2)})`,
 			'Lower the duration or resolution (Additional Body Fields count too), pick a cheaper model, or raise the limit.',
 		);
 	}
@@ -405,7 +432,12 @@ export async function execute(
 ): Promise<INodeExecutionData> {
 	const { settings } = prepared;
 	const scope = itemScope(this, gateway, itemIndex, batch, settings);
-	const extra: IDataObject = { estimatedCostUsd: prepared.cost.usd, costBasis: prepared.cost.basis };
+	const { cost } = prepared;
+	const extra: IDataObject = {
+		estimatedCostUsd: cost.usd,
+		costBasis: cost.basis,
+		...(cost.currency !== 'USD' ? { estimatedCost: cost.amount, costCurrency: cost.currency } : {}),
+	};
 	const tracker = await obtainTask(scope, prepared, extra);
 	return await guardPaidTask(this.getNode(), tracker, itemIndex, async () => {
 		if (!prepared.waitForCompletion) return { json: tracker.json() };

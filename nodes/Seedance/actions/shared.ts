@@ -7,6 +7,7 @@ import { downloadVideo } from '../download';
 import { isToolCall, taskToJson } from '../output';
 import type { WaitResult, WaitSettings } from '../polling';
 import { TaskTracker } from '../task-errors';
+import { costOfTokens } from '../pricing';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../transport';
 
 /** Parameters and the finishing step that Create, Get and Wait share. */
@@ -63,7 +64,7 @@ export const deliveryOptions: INodeProperties = {
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			default: 0,
 			description:
-				'Refuse the whole run before any request if the estimated costs of all its items add up to more. Checked on the bodies as sent. 0 means no limit.',
+				'Refuse the whole run before any request if the estimated costs of all its items add up to more. Checked on the bodies as sent. In USD (CNY for Volcengine Ark). 0 means no limit.',
 			displayOptions: { show: { '/operation': ['create'] } },
 		},
 		{
@@ -143,6 +144,8 @@ export interface DeliverySettings {
 	binaryPropertyName: string;
 	onTimeout: 'error' | 'output';
 	requestTimeoutMs: number;
+	/** The price table of the credential's gateway and region, to price the tokens a task used. */
+	priceList?: string;
 }
 
 /** Read before anything is sent, like every parameter: nothing can fail to read once a task is paid. */
@@ -184,8 +187,10 @@ export interface PreparedLookup {
 	settings: DeliverySettings;
 }
 
-export async function prepareLookup(this: IExecuteFunctions, _gateway: SeedanceGateway, itemIndex: number): Promise<PreparedLookup> {
-	return { taskId: readTaskId(this, itemIndex), settings: readDeliveryOptions(this, itemIndex) };
+export async function prepareLookup(this: IExecuteFunctions, gateway: SeedanceGateway, itemIndex: number): Promise<PreparedLookup> {
+	const settings = readDeliveryOptions(this, itemIndex);
+	settings.priceList = gateway.priceList(await this.getCredentials(gateway.credentialType, itemIndex));
+	return { taskId: readTaskId(this, itemIndex), settings };
 }
 
 export function itemScope(ctx: IExecuteFunctions, gateway: SeedanceGateway, itemIndex: number, batch: Batch, settings: DeliverySettings): ItemScope {
@@ -210,7 +215,13 @@ export async function deliverTask(
 ): Promise<INodeExecutionData> {
 	const { ctx, gateway, itemIndex, batch } = scope;
 	const { task, timedOut } = result;
-	const json = taskToJson(task, { timedOut, ...tracker.extra });
+	// Where the gateway reports the tokens it billed, what they cost.
+	const billed = costOfTokens(settings.priceList, task.model, task.completionTokens);
+	const json = taskToJson(task, {
+		timedOut,
+		...tracker.extra,
+		...(billed ? { costFromUsage: billed.amount, costFromUsageCurrency: billed.currency } : {}),
+	});
 	if (timedOut) {
 		if (settings.onTimeout === 'output') return { json };
 		const minutes = settings.wait.timeoutMs / 60_000;

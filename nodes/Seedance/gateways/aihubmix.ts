@@ -23,6 +23,7 @@ export const aiHubMixGateway: SeedanceGateway = {
 	credentialType: 'aiHubMixApi',
 	defaultBaseUrl: 'https://aihubmix.com/v1',
 	baseUrl: (credentials: IDataObject) => credentials.baseUrl,
+	priceList: () => 'aihubmix',
 	capabilities: {
 		models: [
 			{ id: 'doubao-seedance-2-0-260128', resolutions: ['480p', '720p'] },
@@ -90,6 +91,7 @@ export const aiHubMixGateway: SeedanceGateway = {
 			lastFrameUrl: firstString(raw, ['last_frame_url', 'content.last_frame_url']),
 			videoDuration: firstNumber(raw, ['seconds', 'duration']),
 			progress: firstNumber(raw, ['progress']),
+			completionTokens: null,
 			errorCode: error.code,
 			errorMessage: error.message,
 			raw,

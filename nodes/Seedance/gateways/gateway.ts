@@ -45,6 +45,10 @@ export interface GenerationRequest {
 	media: MediaInput[];
 	/** Extra body fields the user asked to merge in (e.g. callback_url); they win over ours. */
 	additionalBodyFields: IDataObject;
+	/** `default` or `flex` (offline, cheaper), where the gateway has service tiers. */
+	serviceTier?: string;
+	/** Seconds after which the gateway gives up a task that has not finished, where it has this. */
+	executionExpiresAfter?: number;
 }
 
 /** Normalised task status. `unknown` keeps polling going on a status value no doc lists. */
@@ -73,6 +77,8 @@ export interface NormalisedTask {
 	videoDuration: number | null;
 	/** Percent done, where the gateway reports it. */
 	progress: number | null;
+	/** Output tokens billed, where the gateway bills tokens and reports them (Ark). */
+	completionTokens: number | null;
 	errorCode: string | null;
 	errorMessage: string | null;
 	raw: IDataObject;
@@ -89,6 +95,14 @@ export interface ModelSpec {
 	id: string;
 	/** Output resolutions the model accepts, as documented by the gateway. */
 	resolutions: string[];
+	/** Durations the model accepts, where they differ from the gateway's. */
+	duration?: { min: number; max: number };
+	/** Most reference images; 0 when the model takes none (default: the gateway's limit). */
+	referenceImages?: number;
+	/** Whether the model takes reference videos and audios (default: yes). */
+	referenceMedia?: boolean;
+	/** Whether the model can run on the flex (offline, cheaper) service tier. */
+	flexTier?: boolean;
 }
 
 /** What a gateway accepts, as data: the UI and the validation are generated from it. */
@@ -108,6 +122,11 @@ export interface GatewayCapabilities {
 	/** Whether a reference video's duration is sent (and billed) by this gateway. */
 	usesReferenceVideoDurations: boolean;
 	media: { maxImages: number; maxVideos: number; maxAudios: number };
+	/** Whether first frame, first + last frame and multimodal reference are separate scenarios. */
+	exclusiveScenarios?: boolean;
+	/** Service tiers (default / flex) and a task expiry, where the gateway offers them. */
+	serviceTier?: boolean;
+	executionExpiry?: { min: number; max: number; default: number };
 }
 
 /**
@@ -121,6 +140,10 @@ export interface BilledRequest {
 	resolution: unknown;
 	/** Reference videos in the body, each with its duration when the body carries one. */
 	referenceVideos: Array<{ durationSeconds?: number }>;
+	/** For gateways that bill output tokens (pixels × frames): the aspect ratio and service tier. */
+	ratio?: unknown;
+	serviceTier?: unknown;
+	generateAudio?: unknown;
 }
 
 /** A page of a gateway's task list (Get Many). */
@@ -153,6 +176,8 @@ export interface SeedanceGateway {
 	defaultBaseUrl: string;
 	/** The Base URL a credential points at (a field, or a region). */
 	baseUrl(credentials: IDataObject): unknown;
+	/** Which price table applies (prices.ts): the gateway's, or its region's. */
+	priceList(credentials: IDataObject): string;
 	capabilities: GatewayCapabilities;
 	buildCreateRequest(request: GenerationRequest): GatewayRequest;
 	/** Reads back from a create body the fields the gateway bills on. */

@@ -1,9 +1,10 @@
 import type { SeedanceGateway } from './gateway';
 import { aiHubMixGateway } from './aihubmix';
+import { arkGateway } from './ark';
 import { tokenHubGateway } from './tokenhub';
 
 /** Every gateway the node offers, in the order of the Provider list. */
-export const GATEWAYS: readonly SeedanceGateway[] = [tokenHubGateway, aiHubMixGateway];
+export const GATEWAYS: readonly SeedanceGateway[] = [tokenHubGateway, aiHubMixGateway, arkGateway];
 
 export function getGateway(name: string): SeedanceGateway {
 	const gateway = GATEWAYS.find((candidate) => candidate.name === name);

@@ -26,6 +26,7 @@ export const tokenHubGateway: SeedanceGateway = {
 	credentialType: 'tokenHubApi',
 	defaultBaseUrl: 'https://tokenhub.store/api/v1',
 	baseUrl: (credentials: IDataObject) => credentials.baseUrl,
+	priceList: () => 'tokenhub',
 	capabilities: {
 		models: [
 			{ id: 'doubao-seedance-2.0', resolutions: ['480p', '720p'] },
@@ -93,6 +94,7 @@ export const tokenHubGateway: SeedanceGateway = {
 			]),
 			videoDuration: firstNumber(raw, ['usage.video_duration', 'duration']),
 			progress: firstNumber(raw, ['progress']),
+			completionTokens: null,
 			errorCode: error.code,
 			errorMessage: error.message,
 			raw,

@@ -23,8 +23,10 @@ export async function getModels(this: ILoadOptionsFunctions): Promise<INodePrope
 	const gateway = getGateway(this.getCurrentNodeParameter('provider') as string);
 	const documented = new Map(gateway.capabilities.models.map((model) => [model.id, model]));
 	let live: string[] = [];
+	let priceList = gateway.priceList({});
 	try {
 		const credentials = await this.getCredentials(gateway.credentialType);
+		priceList = gateway.priceList(credentials);
 		const checked = checkBaseUrl(gateway, gateway.baseUrl(credentials));
 		const request = gateway.modelsRequest();
 		if ('url' in checked && request) {
@@ -44,7 +46,7 @@ export async function getModels(this: ILoadOptionsFunctions): Promise<INodePrope
 		const model = documented.get(id);
 		return {
 			// The price where the choice is made, from the one price file.
-			name: `${id} · ${describeModelPrices(gateway.name, id)}`,
+			name: `${id} · ${describeModelPrices(priceList, id)}`,
 			value: id,
 			description: model
 				? `Resolutions: ${model.resolutions.join(', ')}`

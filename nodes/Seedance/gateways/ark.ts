@@ -1,0 +1,163 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { GenerationRequest, ModelSpec, NormalisedTask, SeedanceGateway, TaskListQuery } from './gateway';
+import { buildContentArray, firstNumber, firstString, normaliseStatus, parseOpenAiStyleError, readContentBody, taskError } from './shared';
+
+/**
+ * Ark: ByteDance's own Seedance task API, on BytePlus ModelArk (international, USD) and
+ * Volcengine Ark (China, CNY). Every fact below is from the vendors' pages:
+ * - create  POST /contents/generations/tasks: https://docs.byteplus.com/en/docs/ModelArk/1520757
+ *           (Volcengine: https://www.volcengine.com/docs/82379/1520757): `content` holds one
+ *           `{type: 'text'}` entry and role-tagged `image_url` / `video_url` / `audio_url` entries;
+ *           `ratio`, `resolution`, `duration`, `generate_audio`, `seed`, `watermark`,
+ *           `return_last_frame`, `service_tier` (default | flex; not on 2.0 / 2.0 fast),
+ *           `execution_expires_after` (3600–259200 s, default 172800), `callback_url`.
+ *           First frame, first + last frame and multimodal reference are three scenarios that do
+ *           not mix; audio is never the only reference.
+ * - get     GET /contents/generations/tasks/{id}: https://www.volcengine.com/docs/82379/1521309:
+ *           statuses queued, running, succeeded, failed, cancelled, expired; `content.video_url`
+ *           (24 h), `content.last_frame_url`, `usage.completion_tokens`, `error {code, message}`.
+ * - list    GET /contents/generations/tasks?page_num&page_size&filter.status&filter.model&filter.task_ids
+ *           (last 7 days): https://www.volcengine.com/docs/82379/1521675; answers `{items, total}`.
+ * - delete  DELETE /contents/generations/tasks/{id}: https://www.volcengine.com/docs/82379/1521720:
+ *           a queued task is cancelled, a finished one deleted, a running one cannot be.
+ * - errors  `{error: {code, message, param, type}}`: https://docs.byteplus.com/en/docs/ModelArk/1299023
+ * Model ids: Volcengine's doubao-seedance-*, BytePlus's dreamina-seedance-2-0-* and seedance-1-*.
+ */
+
+const HD = ['480p', '720p', '1080p'];
+const TWO: Omit<ModelSpec, 'id'> = { resolutions: HD, duration: { min: 4, max: 15 }, referenceImages: 9, referenceMedia: true, flexTier: false };
+const TWO_FAST: Omit<ModelSpec, 'id'> = { ...TWO, resolutions: ['480p', '720p'] };
+const ONE_FIVE: Omit<ModelSpec, 'id'> = { resolutions: HD, duration: { min: 4, max: 12 }, referenceImages: 0, referenceMedia: false, flexTier: true };
+const ONE: Omit<ModelSpec, 'id'> = { resolutions: HD, duration: { min: 2, max: 12 }, referenceImages: 0, referenceMedia: false, flexTier: true };
+const LITE_I2V: Omit<ModelSpec, 'id'> = { ...ONE, referenceImages: 4 };
+
+const MODELS: ModelSpec[] = [
+	{ id: 'dreamina-seedance-2-0-260128', ...TWO },
+	{ id: 'dreamina-seedance-2-0-fast-260128', ...TWO_FAST },
+	{ id: 'seedance-1-5-pro-251215', ...ONE_FIVE },
+	{ id: 'seedance-1-0-pro-250528', ...ONE },
+	{ id: 'seedance-1-0-pro-fast-251015', ...ONE },
+	{ id: 'seedance-1-0-lite-t2v-250428', ...ONE },
+	{ id: 'seedance-1-0-lite-i2v-250428', ...LITE_I2V },
+	{ id: 'doubao-seedance-2-0-260128', ...TWO },
+	{ id: 'doubao-seedance-2-0-fast-260128', ...TWO_FAST },
+	{ id: 'doubao-seedance-1-5-pro-251215', ...ONE_FIVE },
+	{ id: 'doubao-seedance-1-0-pro-250528', ...ONE },
+	{ id: 'doubao-seedance-1-0-pro-fast-251015', ...ONE },
+	{ id: 'doubao-seedance-1-0-lite-t2v-250428', ...ONE },
+	{ id: 'doubao-seedance-1-0-lite-i2v-250428', ...LITE_I2V },
+];
+
+export const ARK_REGIONS: Record<string, string> = {
+	byteplus: 'https://ark.ap-southeast.bytepluses.com/api/v3',
+	volcengine: 'https://ark.cn-beijing.volces.com/api/v3',
+};
+
+const TASKS = '/contents/generations/tasks';
+
+function parseTask(raw: IDataObject, fallbackTaskId?: string): NormalisedTask {
+	const gatewayStatus = firstString(raw, ['status']);
+	const error = taskError(raw);
+	return {
+		taskId: firstString(raw, ['id']) ?? fallbackTaskId ?? '',
+		provider: 'ark',
+		model: firstString(raw, ['model']),
+		status: normaliseStatus(gatewayStatus),
+		gatewayStatus,
+		videoUrl: firstString(raw, ['content.video_url']),
+		coverImageUrl: null,
+		lastFrameUrl: firstString(raw, ['content.last_frame_url']),
+		videoDuration: firstNumber(raw, ['duration']),
+		progress: null,
+		completionTokens: firstNumber(raw, ['usage.completion_tokens']),
+		errorCode: error.code,
+		errorMessage: error.message,
+		raw,
+	};
+}
+
+export const arkGateway: SeedanceGateway = {
+	name: 'ark',
+	displayName: 'Ark',
+	credentialType: 'arkApi',
+	defaultBaseUrl: ARK_REGIONS.byteplus,
+	baseUrl: (credentials: IDataObject) =>
+		credentials.region === 'custom' ? credentials.baseUrl : (ARK_REGIONS[String(credentials.region ?? 'byteplus')] ?? ARK_REGIONS.byteplus),
+	// A custom Base URL (a proxy) is priced as BytePlus.
+	priceList: (credentials: IDataObject) => (credentials.region === 'volcengine' ? 'ark-volcengine' : 'ark-byteplus'),
+	capabilities: {
+		models: MODELS,
+		defaultModel: 'dreamina-seedance-2-0-260128',
+		prompt: {},
+		duration: { min: 2, max: 15, default: 5, integer: true },
+		resolutions: HD,
+		defaultResolution: '720p',
+		ratios: ['adaptive', '16:9', '4:3', '1:1', '3:4', '9:16', '21:9'],
+		defaultRatio: 'adaptive',
+		generateAudioDefault: true,
+		supportsReturnLastFrame: true,
+		supportsSeed: true,
+		usesReferenceVideoDurations: false,
+		media: { maxImages: 9, maxVideos: 3, maxAudios: 3 },
+		exclusiveScenarios: true,
+		serviceTier: true,
+		executionExpiry: { min: 3600, max: 259200, default: 172800 },
+	},
+
+	buildCreateRequest(request: GenerationRequest) {
+		const body: IDataObject = {
+			model: request.model,
+			content: [{ type: 'text', text: request.prompt }, ...buildContentArray(request.media)],
+			ratio: request.ratio,
+			resolution: request.resolution,
+			duration: request.duration,
+			generate_audio: request.generateAudio,
+			watermark: request.watermark,
+		};
+		if (request.returnLastFrame) body.return_last_frame = true;
+		if (request.seed !== undefined) body.seed = request.seed;
+		if (request.serviceTier) body.service_tier = request.serviceTier;
+		if (request.executionExpiresAfter !== undefined) body.execution_expires_after = request.executionExpiresAfter;
+		return { method: 'POST', path: TASKS, body: { ...body, ...request.additionalBodyFields } };
+	},
+
+	readBilledRequest(body: IDataObject) {
+		return { ...readContentBody(body), ratio: body.ratio, serviceTier: body.service_tier, generateAudio: body.generate_audio };
+	},
+
+	taskRequest(taskId: string) {
+		return { method: 'GET', path: `${TASKS}/${encodeURIComponent(taskId)}` };
+	},
+
+	parseTask,
+
+	contentRequest() {
+		// The task carries the video URL; there is no content endpoint.
+		return null;
+	},
+
+	parseError: parseOpenAiStyleError,
+
+	// API keys cannot list models (that is the console's account API); the table above is used.
+	modelsRequest() {
+		return null;
+	},
+
+	deleteRequest(taskId: string) {
+		return { method: 'DELETE', path: `${TASKS}/${encodeURIComponent(taskId)}` };
+	},
+
+	listRequest(query: TaskListQuery) {
+		const qs = new URLSearchParams({ page_num: String(query.pageNum), page_size: String(query.pageSize) });
+		if (query.status) qs.set('filter.status', query.status);
+		if (query.model) qs.set('filter.model', query.model);
+		for (const id of query.taskIds ?? []) qs.append('filter.task_ids', id);
+		return { method: 'GET', path: `${TASKS}?${qs.toString()}` };
+	},
+
+	parseTaskList(body: IDataObject) {
+		const items = Array.isArray(body.items) ? (body.items as IDataObject[]) : [];
+		return { tasks: items.map((item) => parseTask(item)), total: typeof body.total === 'number' ? body.total : null };
+	},
+};
