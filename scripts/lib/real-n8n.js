@@ -192,12 +192,20 @@ function credentialsFor(sim) {
 	const gateways = [
 		{ id: 'seedanceTokenHub1', name: 'TokenHub', type: 'tokenHubApi', env: 'TOKENHUB_API_KEY', real: 'https://tokenhub.store/api/v1', key: sim.tokenhubKey, baseUrl: sim.tokenhubBaseUrl },
 		{ id: 'seedanceAiHubMix1', name: 'AIHubMix', type: 'aiHubMixApi', env: 'AIHUBMIX_API_KEY', real: 'https://aihubmix.com/v1', key: sim.aihubmixKey, baseUrl: sim.aihubmixBaseUrl },
+		// Ark's credential picks a region (BytePlus by default); the simulator is a Custom Base URL.
+		{ id: 'seedanceArk1', name: 'Ark', type: 'arkApi', env: 'ARK_API_KEY', real: null, key: sim.arkKey, baseUrl: sim.arkBaseUrl },
 	];
 	return gateways.map(({ id, name, type, env, real, key, baseUrl }) => ({
 		id,
 		name,
 		type,
-		data: process.env[env] ? { apiKey: process.env[env], baseUrl: real } : { apiKey: key, baseUrl },
+		data: process.env[env]
+			? real
+				? { apiKey: process.env[env], baseUrl: real }
+				: { apiKey: process.env[env], region: process.env.ARK_REGION ?? 'byteplus' }
+			: type === 'arkApi'
+				? { apiKey: key, region: 'custom', baseUrl }
+				: { apiKey: key, baseUrl },
 	}));
 }
 
@@ -205,6 +213,7 @@ const NODE_TYPE = `${PACKAGE.name}.seedance`;
 const CREDENTIAL_REFS = {
 	tokenhub: { tokenHubApi: { id: 'seedanceTokenHub1', name: 'TokenHub' } },
 	aihubmix: { aiHubMixApi: { id: 'seedanceAiHubMix1', name: 'AIHubMix' } },
+	ark: { arkApi: { id: 'seedanceArk1', name: 'Ark' } },
 };
 
 /** The items a node produced in a run (last run, first output). */

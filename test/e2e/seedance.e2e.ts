@@ -22,7 +22,7 @@ const FIXTURE = readFileSync(join(__dirname, '..', 'simulator', 'fixtures', 'tin
 
 const workflows: Record<string, Workflow> = {};
 
-const EXAMPLES = ['scheduled-to-google-drive', 'generate-and-post-to-slack', 'extend-with-last-frame', 'image-to-video-from-upload', 'durable-long-jobs'];
+const EXAMPLES = ['scheduled-to-google-drive', 'generate-and-post-to-slack', 'extend-with-last-frame', 'image-to-video-from-upload', 'durable-long-jobs', 'ark-recover-paid-videos'];
 const ACCOUNT_NODES = ['n8n-nodes-base.googleDrive', 'n8n-nodes-base.slack'];
 
 /**
@@ -83,6 +83,30 @@ beforeAll(async () => {
 		MANUAL_TRIGGER,
 		...itemsFrom([1, 2, 3, 4, 5].map((n) => ({ scene: `Scene ${n}: a lighthouse` }))),
 		seedance('aihubmix', { operation: 'create', prompt: '={{ $json.scene }} at dusk' }),
+	]);
+
+	// Ark, through every operation.
+	define('e2eArkCreate', [MANUAL_TRIGGER, seedance('ark', { operation: 'create', prompt: 'A fox in snow', model: 'seedance-1-5-pro-251215' }), writeFile(`${userFolder}/out/ark.mp4`)]);
+	define('e2eArkCreateThenWait', [
+		MANUAL_TRIGGER,
+		seedance('ark', { operation: 'create', prompt: 'Clouds', waitForCompletion: false }, 'Create'),
+		seedance('ark', { operation: 'wait', taskId: '={{ $json.taskId }}', options: { pollIntervalSeconds: 1, timeoutMinutes: 2, downloadVideo: false } }, 'Wait'),
+		seedance('ark', { operation: 'getMany', returnAll: true, filters: { taskIds: '={{ $json.taskId }}' } }, 'Find'),
+		seedance('ark', { operation: 'delete', taskId: '={{ $json.taskId }}' }, 'Delete'),
+	]);
+	define('e2eArkCancel', [
+		MANUAL_TRIGGER,
+		seedance('ark', { operation: 'create', prompt: 'Never mind [sim:ms=60000]', waitForCompletion: false }, 'Create'),
+		seedance('ark', { operation: 'delete', taskId: '={{ $json.taskId }}' }, 'Delete'),
+		seedance('ark', { operation: 'get', taskId: '={{ $json.taskId }}' }, 'Get'),
+	]);
+	define('e2eArkBadInput', [
+		MANUAL_TRIGGER,
+		seedance('ark', {
+			operation: 'create',
+			prompt: 'Mixed',
+			media: { items: [{ role: 'first_frame', source: 'url', url: 'https://example.com/a.jpg' }, { role: 'reference_image', source: 'url', url: 'https://example.com/b.jpg' }] },
+		}),
 	]);
 
 	copyFileSync(join(__dirname, '..', 'simulator', 'fixtures', 'frame.png'), join(userFolder, 'frame.png'));
@@ -220,6 +244,51 @@ it('durable loop: Create once per item, Wait, Get until done, videos downloaded'
 	expect(done.every((item) => item.binary?.data.mimeType === 'video/mp4')).toBe(true);
 	const ready = result.run.data.resultData.runData['Video Ready'] as Array<{ data: { main: Item[][] } }>;
 	expect(ready.flatMap((task) => task.data.main[0])).toHaveLength(2);
+});
+
+describe('Ark in a real n8n', () => {
+	it('Create with wait: the MP4 written to disk byte for byte, tokens priced', async () => {
+		const result = await execute('e2eArkCreate');
+		expect(result.exitCode).toBe(0);
+		const [item] = output(result, 'Seedance');
+		expect(item.json).toMatchObject({ provider: 'ark', status: 'succeeded', completionTokens: expect.any(Number), costFromUsage: expect.any(Number) });
+		expect(readFileSync(`${userFolder}/out/ark.mp4`).equals(FIXTURE)).toBe(true);
+		expect(sim.createRequests('ark')).toHaveLength(1);
+	});
+
+	it('Create, Wait, Get Many finds the task, Delete removes the finished one', async () => {
+		const result = await execute('e2eArkCreateThenWait');
+		expect(result.exitCode).toBe(0);
+		const [created] = output(result, 'Create');
+		expect(output(result, 'Wait')[0].json).toMatchObject({ taskId: created.json.taskId, status: 'succeeded' });
+		expect(output(result, 'Find').map((item) => item.json.taskId)).toEqual([created.json.taskId]);
+		expect(output(result, 'Delete')[0].json).toMatchObject({ taskId: created.json.taskId, deleted: true });
+		expect(sim.tasks.has(created.json.taskId as string)).toBe(false);
+	});
+
+	it('Delete of a queued task cancels it', async () => {
+		const result = await execute('e2eArkCancel');
+		expect(result.exitCode).toBe(0);
+		expect(output(result, 'Get')[0].json.status).toBe('cancelled');
+	});
+
+	it('the recovery example finds every finished task and downloads each video', async () => {
+		for (const prompt of ['One', 'Two', 'Three']) await execute('e2eArkCreate').then((run) => expect(run.exitCode).toBe(0), () => expect(prompt).toBe('created'));
+		const result = await execute('seedanceExArkRecover1');
+		expect(result.exitCode).toBe(0);
+		const found = output(result, 'Find Finished Tasks').map((item) => item.json.taskId);
+		expect(new Set(found)).toEqual(new Set(sim.tasks.keys()));
+		const downloaded = output(result, 'Download Video');
+		expect(downloaded).toHaveLength(3);
+		expect(downloaded.every((item) => item.binary?.data.mimeType === 'video/mp4')).toBe(true);
+	});
+
+	it("a first frame mixed with a reference image is refused, with zero requests", async () => {
+		const result = await execute('e2eArkBadInput');
+		expect(result.exitCode).not.toBe(0);
+		expect(JSON.stringify(result.run.data.resultData.error)).toContain('separate scenarios');
+		expect(sim.gatewayRequests('ark')).toHaveLength(0);
+	});
 });
 
 describe('AI Agent tool', () => {

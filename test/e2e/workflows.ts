@@ -5,7 +5,7 @@ const lib = require('../../scripts/lib/real-n8n');
 
 /** Small builders for n8n workflow JSON, as `n8n import:workflow` takes it. */
 
-export type Provider = 'tokenhub' | 'aihubmix';
+export type Provider = 'tokenhub' | 'aihubmix' | 'ark';
 
 export interface WorkflowNode {
 	id?: string;
