@@ -22,10 +22,20 @@ function priced(amount: number, currency: 'USD' | 'CNY', basis: string, complete
 	return { usd: currency === 'USD' ? rounded : null, amount: rounded, currency, basis, complete };
 }
 
+function outputSize(model: string, resolution: string, ratio: string): [number, number] | undefined {
+	const table = /seedance-1-0/.test(model) ? OUTPUT_PIXELS.seedance1 : OUTPUT_PIXELS.seedance2;
+	return table[resolution]?.[ratio === 'adaptive' ? '16:9' : ratio];
+}
+
+/** Tokens per second of output, for showing a token price as a price per second. */
+function tokensPerSecond(model: string, resolution: string): number {
+	const size = outputSize(model, resolution, '16:9');
+	return size ? (size[0] * size[1] * OUTPUT_FPS) / 1024 : 0;
+}
+
 /** The output tokens of a video: width × height × frames / 1024 (Ark's published formula). */
 export function outputTokens(model: string, resolution: string, ratio: string, duration: number): number | null {
-	const table = /seedance-1-0/.test(model) ? OUTPUT_PIXELS.seedance1 : OUTPUT_PIXELS.seedance2;
-	const size = table[resolution]?.[ratio === 'adaptive' ? '16:9' : ratio];
+	const size = outputSize(model, resolution, ratio);
 	if (!size) return null;
 	return Math.floor((size[0] * size[1] * (OUTPUT_FPS * duration + 1)) / 1024);
 }
@@ -81,7 +91,7 @@ const rate = (usd: number) => `$${usd < 0.1 ? usd.toFixed(3) : usd.toFixed(3).re
 export function describeModelPrices(gatewayName: string, model: string): string {
 	const tokenPrice = PRICES[gatewayName]?.perMillionTokens?.[model];
 	if (tokenPrice) {
-		const perSecond = (resolution: string) => ((outputTokens(model, resolution, '16:9', 1) ?? 0) / 1e6) * tokenPrice.perMillion;
+		const perSecond = (resolution: string) => (tokensPerSecond(model, resolution) / 1e6) * tokenPrice.perMillion;
 		const symbol = currencySymbol(PRICES[gatewayName].currency ?? 'USD');
 		return `${symbol}${tokenPrice.perMillion}/M tokens ≈ ${symbol}${perSecond('720p').toFixed(3)}/s at 720p 16:9`;
 	}
@@ -98,7 +108,7 @@ export function describeResolutionPrices(gatewayName: string, resolution: string
 	if (tokens) {
 		const symbol = currencySymbol(PRICES[gatewayName].currency ?? 'USD');
 		const [model, price] = Object.entries(tokens)[0];
-		const perSecond = ((outputTokens(model, resolution, '16:9', 1) ?? 0) / 1e6) * (resolution === '1080p' && price.at1080p ? price.at1080p : price.perMillion);
+		const perSecond = (tokensPerSecond(model, resolution) / 1e6) * (resolution === '1080p' && price.at1080p ? price.at1080p : price.perMillion);
 		return `Billed by output tokens: ≈ ${symbol}${perSecond.toFixed(3)}/s on ${model} at 16:9`;
 	}
 	const table = PRICES[gatewayName]?.perSecond ?? {};

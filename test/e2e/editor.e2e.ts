@@ -39,7 +39,11 @@ beforeAll(async () => {
 	const n8n = prepared.n8n;
 	userFolder = prepared.userFolder;
 	lib.importAll(userFolder, n8n, {
-		workflows: [chain('seedanceEditorTH', [MANUAL_TRIGGER, seedanceNode('tokenhub')]), chain('seedanceEditorAH', [MANUAL_TRIGGER, seedanceNode('aihubmix')])],
+		workflows: [
+			chain('seedanceEditorTH', [MANUAL_TRIGGER, seedanceNode('tokenhub')]),
+			chain('seedanceEditorAH', [MANUAL_TRIGGER, seedanceNode('aihubmix')]),
+			chain('seedanceEditorARK', [MANUAL_TRIGGER, seedanceNode('ark')]),
+		],
 	});
 	const port = await freePort();
 	baseUrl = `http://127.0.0.1:${port}`;
@@ -184,6 +188,24 @@ describe('the Seedance panel in the n8n editor', () => {
 		const choices = await page.getByRole('option').filter({ visible: true }).allInnerTexts();
 		expect(choices.map((text) => text.split('\n')[0].trim())).toContain('Max Cost per Run (USD)');
 		await page.keyboard.press('Escape');
+	});
+
+	it("Ark: Get Many and Delete offered, its models with token prices, Service Tier only here", async () => {
+		await openSeedance('seedanceEditorARK');
+		expect((await optionsOf('operation')).slice(0, 5)).toEqual(['Create', 'Delete', 'Get', 'Get Many', 'Wait']);
+		const models = await optionsOf('model');
+		expect(models).toContain('dreamina-seedance-2-0-260128 · $7/M tokens ≈ $0.151/s at 720p 16:9');
+		const addField = page.locator('input[placeholder="Add Field"], :text-is("Add Field")').last();
+		await addField.scrollIntoViewIfNeeded();
+		await addField.click();
+		await page.getByRole('option').filter({ visible: true }).first().waitFor();
+		const fields = (await page.getByRole('option').filter({ visible: true }).allInnerTexts()).map((text) => text.split('\n')[0].trim());
+		expect(fields).toEqual(expect.arrayContaining(['Service Tier', 'Task Expires After (Seconds)', 'Return Last Frame', 'Seed']));
+		await page.screenshot({ path: join(SHOTS, 'panel-ark.png') });
+		await page.keyboard.press('Escape');
+		await choose('operation', 'Get Many');
+		expect(await visible('returnAll')).toBe(true);
+		expect(await visible('prompt')).toBe(false);
 	});
 
 	it('switching operation swaps the fields: Get asks for a task ID, not a prompt', async () => {
