@@ -61,7 +61,7 @@ const OPERATIONS: INodePropertyOptions[] = [
  * a call does, that it costs money, how long it takes, and what to do with a running task.
  */
 const DESCRIPTION =
-	'Generate AI videos with ByteDance Seedance through TokenHub or AIHubMix. Each video costs money and takes from 30 seconds to over 10 minutes; returns taskId, status and videoUrl. If a task is still queued or running, give the user its taskId rather than creating it again.';
+	'Generate AI videos with ByteDance Seedance through TokenHub, AIHubMix or Ark. Each video costs money and takes from 30 seconds to over 10 minutes; returns taskId, status and videoUrl. If a task is still queued or running, give the user its taskId rather than creating it again.';
 
 /** Each provider gets the operations its gateway supports (Delete only where it exists). */
 function operationProperty(gateway: SeedanceGateway): INodeProperties {
