@@ -71,7 +71,7 @@ type FaultKind = 'status' | 'download' | 'create-refused' | 'create-unknown';
 
 /** Faults a status check, a create or a download may meet; none of them may lose the task. */
 function randomFault(gateway: GatewayName, kinds: FaultKind[]): [string, FaultSpec] {
-	const taskPath = gateway === 'tokenhub' ? '/videos/generations/' : '/videos/';
+	const taskPath = { tokenhub: '/videos/generations/', aihubmix: '/videos/', ark: '/contents/generations/tasks/' }[gateway];
 	const onCheck = { gateway, method: 'GET', pathIncludes: taskPath };
 	const onCreate = { gateway, method: 'POST' };
 	// Downloads only: with redirected status checks the CDN origin also answers those.
@@ -152,6 +152,12 @@ const endedBadlyBefore = (task: SimTask | undefined, at: number) =>
 	task !== undefined && task.outcome !== 'succeed' && task.createdAt + task.jobMs <= at;
 
 const UNKNOWN_OUTCOME = /outcome is unknown|unknown outcome/;
+
+/** The prompt of a create body: a field, or (Ark) the text entry of `content`. */
+function promptOf(body: unknown): unknown {
+	const record = (body ?? {}) as { prompt?: unknown; content?: Array<{ type?: string; text?: unknown }> };
+	return record.prompt ?? (Array.isArray(record.content) ? record.content.find((entry) => entry?.type === 'text')?.text : undefined);
+}
 
 function errorText(error: unknown): string {
 	const { message, description } = (error ?? {}) as { message?: unknown; description?: unknown };
@@ -251,6 +257,17 @@ async function main() {
 		{ phase: 3, provider: 'aihubmix', items: siblingItems('aihubmix'), continueOnFail: false, settings: RETRY_ON_FAIL, redirects: true },
 	]);
 
+	// Phase 4: Ark, the third gateway, with random faults of every kind, under Retry On Fail and
+	// Continue On Fail, its status checks redirected to another origin.
+	const ARK_ITEMS = 8;
+	for (let index = 0; index < Math.round(FAULTS / 4); index++) {
+		arm(randomFault('ark', ['status', 'download', 'create-refused', 'create-unknown']));
+	}
+	const arkItems = Array.from({ length: ARK_ITEMS }, (_, index) =>
+		item('Ark batch', index, pick<Fate>(['succeed', 'succeed', 'succeed', 'fail', 'expire']), between(1000, 5000), random() < 0.5),
+	);
+	await runPhase([{ phase: 4, provider: 'ark', items: arkItems, continueOnFail: true, settings: RETRY_ON_FAIL, redirects: true }]);
+
 	// -------------------------------------------------------------------------------------------
 	// What happened
 
@@ -262,7 +279,7 @@ async function main() {
 	// identity; a request the simulator answered and made no task for has none.
 	const attempts: CreateAttempt[] = creates
 		.map((request) => {
-			const prompt = (request.body as { prompt?: unknown } | undefined)?.prompt;
+			const prompt = promptOf(request.body);
 			return {
 				request,
 				body: JSON.stringify(request.body ?? null),
@@ -336,7 +353,7 @@ async function main() {
 	}
 
 	// The key: never to the CDN origin (presigned storage, status mirror), on any header.
-	const keys = [sim.tokenhubKey, sim.aihubmixKey];
+	const keys = [sim.tokenhubKey, sim.aihubmixKey, sim.arkKey];
 	const cdnRequests = requests.filter((request) => request.server === 'cdn');
 	const keyLeaks = cdnRequests.filter((request) =>
 		Object.values(request.headers).some((value) => keys.some((key) => [value ?? ''].flat().some((text) => text.includes(key)))),
@@ -411,11 +428,12 @@ async function main() {
 			.join(', ');
 
 	const say = (line = '') => process.stdout.write(`${line}\n`);
-	say(`Fault injection: ${totalItems} items over both gateways, ${armed} faults armed (seed ${SEED})`);
+	say(`Fault injection: ${totalItems} items over three gateways, ${armed} faults armed (seed ${SEED})`);
 	for (const [name, count] of [...injected].sort()) say(`  ${String(count).padStart(3)} x ${name}`);
 	say(`Phase 1, Continue On Fail: ${ITEMS} items, ${phase1Faults} faults (${runLine(1)})`);
 	say(`Phase 2, Retry On Fail (3 tries) + Continue On Fail: ${RETRY_ITEMS} items, ${lostArmed} lost create answers + ${phase2Faults} faults (${runLine(2)})`);
 	say(`Phase 3, failing sibling, Retry On Fail (3 tries), Continue On Fail off: ${SIBLING_ITEMS} items, ${phase3Faults} faults (${runLine(3)})`);
+	say(`Phase 4, Ark, Retry On Fail (3 tries) + Continue On Fail, status checks redirected: ${records.filter((record) => record.phase === 4).reduce((sum, record) => sum + record.items.length, 0)} items, ${Math.round(FAULTS / 4)} faults (${runLine(4)})`);
 	say(`Outcome per item: ${[...byStatus].map(([key, count]) => `${count} ${key}`).join(', ')}`);
 	say(`Tasks created by the gateway:  ${tasks.length}`);
 	say(`Tasks completed (video out):   ${outputs.filter((output) => output.json.status === 'succeeded' && output.binary?.data).length}`);
