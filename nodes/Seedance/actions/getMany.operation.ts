@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { Batch } from '../batch';
 import type { SeedanceGateway, TaskListQuery } from '../gateways/gateway';
@@ -108,7 +108,12 @@ export async function execute(
 	for (let pageNum = 1; found.length < limit; pageNum++) {
 		const pageSize = Math.min(PAGE_SIZE, limit - found.length);
 		const request = gateway.listRequest({ ...filters, pageNum, pageSize });
-		if (!request) throw gatewayHttpError(this.getNode(), gateway, { statusCode: 404, headers: {}, body: {} }, itemIndex, 'listing tasks');
+		if (!request) {
+			throw new NodeOperationError(this.getNode(), `${gateway.displayName} documents no task list`, {
+				itemIndex,
+				description: 'Choose another operation; Get Many is offered for gateways that list their tasks (Ark).',
+			});
+		}
 		const response = await batch.statusChecks.run(async () => await callGateway(scope, request));
 		if (response.networkError) {
 			throw new NodeApiError(this.getNode(), { message: response.networkError.message }, {

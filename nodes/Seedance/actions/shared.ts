@@ -154,7 +154,8 @@ const TOOL_DEFAULTS = { downloadVideo: false, timeoutMinutes: 5, onTimeout: 'out
 
 export function readDeliveryOptions(ctx: IExecuteFunctions, itemIndex: number): DeliverySettings {
 	const set = ctx.getNodeParameter('options', itemIndex, {}) as DeliveryOptionValues;
-	const options: DeliveryOptionValues = isToolCall(ctx) ? { ...TOOL_DEFAULTS, ...set } : set;
+	// A copy: the values n8n returned are not ours to change.
+	const options: DeliveryOptionValues = { ...(isToolCall(ctx) ? TOOL_DEFAULTS : {}), ...set };
 	// A task still running at the timeout leaves by the "Still Running" output, not as an error.
 	if (sendsUnfinishedToSecondOutput(ctx)) options.onTimeout = 'output';
 	const requestTimeoutSeconds = Number(options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS);
