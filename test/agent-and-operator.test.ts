@@ -7,6 +7,7 @@ import { ITEMS_NODE_TYPE, logLines, registerNodeType, runWorkflow } from './harn
 import type { GatewayName, Simulator } from './simulator';
 import { startSimulator } from './simulator';
 import { credentialsFor, FAST_OPTIONS, runSeedance, SEEDANCE_TYPE } from './seedance-run';
+import { png } from './media-fixtures';
 
 /**
  * How the node feels (issue 11): as an AI Agent's tool, in the editor (prices, Simplify
@@ -183,7 +184,7 @@ describe('Max Cost per Run', () => {
 
 describe('Operator logs', () => {
 	const PROMPT = `A long prompt that must never reach the logs in full: ${'lorem ipsum '.repeat(30)} [sim:ms=3000]`;
-	const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+	const PNG = png(400, 400).toString('base64');
 
 	it('tells each creation, status change, download, fault ridden out and item given up; never a key, a data URL or the prompt', async () => {
 		sim.injectFault({ gateway: 'aihubmix', method: 'GET', pathIncludes: '/videos/', status: 500, body: { error: { message: 'busy' } } });

@@ -78,25 +78,6 @@ describe('Create, Get, Wait on Ark', () => {
 	});
 });
 
-describe("Ark's documented limits are refused before any request", () => {
-	it.each([
-		['a first frame mixed with a reference image', { media: { items: [url('first_frame'), url('reference_image')] } }, 'first frame, first + last frame and multimodal reference are separate scenarios'],
-		['reference images on a model without them', { model: 'seedance-1-5-pro-251215', media: { items: [url('reference_image')] } }, 'has reference images, which seedance-1-5-pro-251215 does not take'],
-		['a reference video on a 1.0 model', { model: 'seedance-1-0-pro-250528', media: { items: [url('reference_video', 'https://example.com/v.mp4')] } }, 'has reference videos or audios, which seedance-1-0-pro-250528 does not take'],
-		['audio as the only reference', { media: { items: [url('reference_audio', 'https://example.com/a.mp3')] } }, 'reference audio only'],
-		['flex on a Seedance 2.0 model', { additionalFields: { serviceTier: 'flex' } }, 'Flex is not offered for dreamina-seedance-2-0-260128'],
-		['an expiry of a week', { additionalFields: { executionExpiresAfter: 604800 } }, 'Task Expires After (Seconds) must be a whole number of seconds from 3600 to 259200'],
-		['15 s on 1.5 pro (at most 12)', { model: 'seedance-1-5-pro-251215', duration: 15 }, 'must be between 4 and 12 seconds'],
-		['1080p on 2.0 fast', { model: 'dreamina-seedance-2-0-fast-260128', resolution: '1080p' }, '"1080p" is not offered by dreamina-seedance-2-0-fast-260128'],
-		['ten reference images', { media: { items: Array.from({ length: 10 }, () => url('reference_image')) } }, 'has 10 reference images; dreamina-seedance-2-0-260128 takes at most 9'],
-	])('%s', async (_name, parameters, message) => {
-		const run = await create({ prompt: 'Checked', ...(parameters as IDataObject) });
-		expect(run.status).toBe('error');
-		expect(run.nodeError('Seedance')!.message).toContain(message);
-		expect(sim.requests).toHaveLength(0);
-	});
-});
-
 describe("Delete, with Ark's meaning", () => {
 	const remove = async (taskId: string) => await runSeedance({ sim, provider: 'ark', parameters: { operation: 'delete', taskId } });
 

@@ -5,6 +5,7 @@ import type { GatewayName, Simulator } from './simulator';
 import { startSimulator } from './simulator';
 import type { BinaryInput } from './seedance-run';
 import { runSeedance } from './seedance-run';
+import { jpegHeader, mp3, mp4, png, wav } from './media-fixtures';
 
 /**
  * Every input the gateway would reject is refused before any request: the error names the item
@@ -21,6 +22,9 @@ beforeEach(() => sim.reset());
 const url = (role: string, link = 'https://example.com/file') => ({ role, source: 'url', url: link });
 const images = (count: number) => Array.from({ length: count }, (_, index) => url('reference_image', `https://example.com/${index}.jpg`));
 const b64 = (text: string) => Buffer.from(text).toString('base64');
+const file = (property: string, content: Buffer, mimeType: string, fileName: string): BinaryInput => ({ itemIndex: 0, property, base64: content.toString('base64'), mimeType, fileName });
+const fromBinary = (role: string, binaryProperty: string) => ({ role, source: 'binary', binaryProperty });
+const dataUrl = (mimeType: string, content: Buffer) => `data:${mimeType};base64,${content.toString('base64')}`;
 
 interface BadInput {
 	name: string;
@@ -89,6 +93,63 @@ export const BAD_INPUTS: BadInput[] = [
 	{ name: 'seed over 2^32-1', provider: 'aihubmix', parameters: { additionalFields: { seed: 2 ** 32 } }, expect: ['Seed must be at most 4294967295'] },
 	{ name: 'unknown role', parameters: { media: { items: [url('={{ "poster" }}')] } }, expect: ['role "poster" is unknown'] },
 	{ name: 'only some reference videos with a duration', parameters: { media: { items: [url('reference_video'), { ...url('reference_video'), durationSeconds: 3 }] } }, expect: ['Media 1 (Reference Video): Video Duration is missing while another reference video has one'] },
+	// Limits on the files themselves, read from their headers (Ark's create page; the resellers forward to Ark).
+	{
+		name: 'image smaller than 300 px',
+		binary: [file('photo', png(200, 200), 'image/png', 'small.png')],
+		parameters: { media: { items: [fromBinary('first_frame', 'photo')] } },
+		expect: ['Media 1 (First Frame): binary field "photo" is 200×200 px; each side must be 300 to 6000 px. Use a larger image.'],
+	},
+	{ name: 'image wider than 2.5 to 1', parameters: { media: { items: [url('reference_image', dataUrl('image/png', png(1600, 400)))] } }, expect: ['the data URL is 1600×400 px, an aspect ratio of 4.00; width ÷ height must be 0.4 to 2.5'] },
+	{
+		name: 'image over 6000 px a side',
+		provider: 'aihubmix',
+		binary: [file('scan', jpegHeader(6400, 3200), 'image/jpeg', 'scan.jpg')],
+		parameters: { media: { items: [fromBinary('first_frame', 'scan')] } },
+		expect: ['binary field "scan" is 6400×3200 px; each side must be 300 to 6000 px. Use a smaller image.'],
+	},
+	{
+		name: 'reference video file longer than 15 s',
+		binary: [file('clip', mp4(20), 'video/mp4', 'clip.mp4')],
+		parameters: { media: { items: [fromBinary('reference_video', 'clip')] } },
+		expect: ['Media 1 (Reference Video): binary field "clip" lasts 20 s; a reference video must last 2 to 15 s. Trim it.'],
+	},
+	{
+		name: 'reference video file narrower than 0.4 to 1',
+		binary: [file('clip', mp4(5, 320, 1000), 'video/mp4', 'clip.mp4')],
+		parameters: { media: { items: [fromBinary('reference_video', 'clip')] } },
+		expect: ['is 320×1000 px, an aspect ratio of 0.32'],
+	},
+	{
+		name: 'reference audio longer than 15 s',
+		binary: [file('song', wav(16), 'audio/wav', 'song.wav')],
+		parameters: { media: { items: [url('reference_image'), fromBinary('reference_audio', 'song')] } },
+		expect: ['Media 2 (Reference Audio): binary field "song" lasts 16 s; a reference audio must last 2 to 15 s'],
+	},
+	{ name: 'reference audio shorter than 2 s', provider: 'aihubmix', parameters: { media: { items: [url('reference_image'), url('reference_audio', dataUrl('audio/mpeg', mp3(1)))] } }, expect: ['the data URL lasts 1 s', 'Use a longer clip'] },
+	{
+		name: 'reference audios longer than 15 s together',
+		binary: ['a', 'b', 'c'].map((name) => file(name, wav(6), 'audio/wav', `${name}.wav`)),
+		parameters: { media: { items: [url('reference_image'), ...['a', 'b', 'c'].map((name) => fromBinary('reference_audio', name))] } },
+		expect: ['reference audios last 18 s together; the limit is 15 s'],
+	},
+	// Ark's own rules.
+	{
+		name: 'reference video as an inline file on Ark',
+		provider: 'ark',
+		binary: [file('clip', mp4(5), 'video/mp4', 'clip.mp4')],
+		parameters: { media: { items: [fromBinary('reference_video', 'clip')] } },
+		expect: ['Ark fetches reference videos itself and takes them only as URLs'],
+	},
+	{ name: 'a first frame mixed with a reference image on Ark', provider: 'ark', parameters: { media: { items: [url('first_frame'), url('reference_image')] } }, expect: ['first frame, first + last frame and multimodal reference are separate scenarios'] },
+	{ name: 'reference images on a model without them on Ark', provider: 'ark', parameters: { model: 'seedance-1-5-pro-251215', media: { items: [url('reference_image')] } }, expect: ['has reference images, which seedance-1-5-pro-251215 does not take'] },
+	{ name: 'a reference video on a 1.0 model on Ark', provider: 'ark', parameters: { model: 'seedance-1-0-pro-250528', media: { items: [url('reference_video')] } }, expect: ['has reference videos or audios, which seedance-1-0-pro-250528 does not take'] },
+	{ name: 'audio as the only reference on Ark', provider: 'ark', parameters: { media: { items: [url('reference_audio')] } }, expect: ['reference audio only'] },
+	{ name: 'flex on a Seedance 2.0 model on Ark', provider: 'ark', parameters: { additionalFields: { serviceTier: 'flex' } }, expect: ['Flex is not offered for dreamina-seedance-2-0-260128'] },
+	{ name: 'an expiry of a week on Ark', provider: 'ark', parameters: { additionalFields: { executionExpiresAfter: 604800 } }, expect: ['Task Expires After (Seconds) must be a whole number of seconds from 3600 to 259200'] },
+	{ name: '15 s on 1.5 pro on Ark (at most 12)', provider: 'ark', parameters: { model: 'seedance-1-5-pro-251215', duration: 15 }, expect: ['must be between 4 and 12 seconds'] },
+	{ name: '1080p on 2.0 fast on Ark', provider: 'ark', parameters: { model: 'dreamina-seedance-2-0-fast-260128', resolution: '1080p' }, expect: ['"1080p" is not offered by dreamina-seedance-2-0-fast-260128'] },
+	{ name: 'ten reference images on Ark', provider: 'ark', parameters: { media: { items: images(10) } }, expect: ['has 10 reference images; dreamina-seedance-2-0-260128 takes at most 9'] },
 ];
 
 async function refuse(bad: BadInput, items: IDataObject[] = [{}]) {
@@ -108,7 +169,7 @@ describe('bad input is refused before any paid request', () => {
 		const { run, error } = await refuse(bad);
 		expect(run.status).toBe('error');
 		expect(error).toBeDefined();
-		expect(error!.message).toMatch(/^Item 0 cannot be sent to (TokenHub|AIHubMix)/);
+		expect(error!.message).toMatch(/^Item 0 cannot be sent to (TokenHub|AIHubMix|Ark)/);
 		for (const fragment of bad.expect) expect(error!.message).toContain(fragment);
 		expect(error!.description).toContain('Nothing was sent, so nothing was charged');
 		expect(sim.requests).toHaveLength(0);

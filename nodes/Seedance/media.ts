@@ -2,6 +2,8 @@ import type { IBinaryData, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { MediaInput, MediaRole } from './gateways/gateway';
 import { GATEWAYS } from './gateways';
+import type { MediaFacts } from './media-probe';
+import { base64Reader, probeMedia, streamReader } from './media-probe';
 
 /**
  * The role-driven media list: its UI, and turning the entries of one item into what the
@@ -136,6 +138,8 @@ export interface MediaEntry {
 	binaryProperty?: string;
 	durationSeconds?: number;
 	binary?: { found: boolean; mimeType?: string; bytes?: number; fileName?: string };
+	/** Pixel size and length read from the file itself (binary files and data URLs). */
+	facts?: MediaFacts;
 }
 
 export function mediaLabel(entry: { position: number; role: string }): string {
@@ -158,7 +162,21 @@ export async function binarySize(ctx: IExecuteFunctions, binary: IBinaryData): P
 	return Math.floor((base64.length * 3) / 4) - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
 }
 
-/** Reads the media list of item `itemIndex`, with the size and type of binary files (not their bytes). */
+async function probeBinary(ctx: IExecuteFunctions, binary: IBinaryData, bytes: number): Promise<MediaFacts | undefined> {
+	if (binary.id) return await probeMedia(streamReader(await ctx.helpers.getBinaryStream(binary.id), bytes));
+	return await probeMedia(base64Reader(binary.data ?? ''));
+}
+
+function probeDataUrl(url: string): Promise<MediaFacts | undefined> | undefined {
+	const comma = url.indexOf(',');
+	if (!/^data:[^,]*;base64,/i.test(url)) return undefined;
+	return probeMedia(base64Reader(url.slice(comma + 1)));
+}
+
+/**
+ * Reads the media list of item `itemIndex`: the size and type of binary files and what their
+ * headers say (pixel size, length), without loading them whole.
+ */
 export async function readMediaEntries(ctx: IExecuteFunctions, itemIndex: number): Promise<MediaEntry[]> {
 	const parameter = ctx.getNodeParameter('media.items', itemIndex, []) as MediaEntryParameters[];
 	const item = ctx.getInputData()[itemIndex];
@@ -173,11 +191,16 @@ export async function readMediaEntries(ctx: IExecuteFunctions, itemIndex: number
 		if (entry.source === 'binary') {
 			entry.binaryProperty = (raw.binaryProperty ?? '').trim();
 			const binary = entry.binaryProperty ? item?.binary?.[entry.binaryProperty] : undefined;
-			entry.binary = binary
-				? { found: true, mimeType: binary.mimeType, bytes: await binarySize(ctx, binary), fileName: binary.fileName }
-				: { found: false };
+			if (binary) {
+				const bytes = await binarySize(ctx, binary);
+				entry.binary = { found: true, mimeType: binary.mimeType, bytes, fileName: binary.fileName };
+				entry.facts = await probeBinary(ctx, binary, bytes);
+			} else {
+				entry.binary = { found: false };
+			}
 		} else {
 			entry.url = typeof raw.url === 'string' ? raw.url.trim() : String(raw.url ?? '');
+			entry.facts = await probeDataUrl(entry.url);
 		}
 		entries.push(entry);
 	}

@@ -4,6 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { GenerationRequest, MediaKind, MediaRole, SeedanceGateway } from './gateways/gateway';
 import { MEDIA_KIND } from './gateways/gateway';
 import type { MediaEntry } from './media';
+import type { MediaFacts } from './media-probe';
 import { mediaLabel, ROLE_LABELS } from './media';
 
 /**
@@ -50,7 +51,16 @@ const ACCEPTED_MIME: Record<MediaKind, { types: string[]; hint: string }> = {
 	},
 };
 
-const REFERENCE_VIDEO_SECONDS = { min: 2, max: 15, total: 15 };
+/**
+ * What Ark's create page (https://www.volcengine.com/docs/82379/1520757) allows of each file,
+ * read from the file itself: images and reference videos 300–6000 px a side with an aspect
+ * ratio (width ÷ height) of 0.4–2.5; reference videos and audios 2–15 s each, 15 s together.
+ */
+const FILE_LIMITS = {
+	sides: { min: 300, max: 6000 },
+	aspect: { min: 0.4, max: 2.5 },
+	seconds: { min: 2, max: 15, total: 15 },
+};
 const SEED_RANGE = { min: -1, max: 2 ** 32 - 1 };
 
 function megabytes(bytes: number): string {
@@ -89,7 +99,38 @@ function checkUrl(url: string, kind: MediaKind): string | undefined {
 	return undefined;
 }
 
-function mediaEntrySchema() {
+function seconds(value: number): string {
+	return `${Number(value.toFixed(1))} s`;
+}
+
+/** The length of a reference clip: the one the user typed, else the one in the file's header. */
+function clipSeconds(entry: { durationSeconds?: number; facts?: MediaFacts }): number | undefined {
+	return entry.durationSeconds ?? entry.facts?.durationSeconds;
+}
+
+function checkFacts(kind: MediaKind, facts: MediaFacts, what: string): string[] {
+	const problems: string[] = [];
+	const { width, height, durationSeconds } = facts;
+	if (kind !== 'audio' && width !== undefined && height !== undefined) {
+		const { sides, aspect } = FILE_LIMITS;
+		if (Math.min(width, height) < sides.min || Math.max(width, height) > sides.max) {
+			problems.push(`${what} is ${width}×${height} px; each side must be ${sides.min} to ${sides.max} px. Use a ${Math.min(width, height) < sides.min ? 'larger' : 'smaller'} ${kind}.`);
+		}
+		const ratio = width / Math.max(height, 1);
+		if (ratio < aspect.min || ratio > aspect.max) {
+			problems.push(`${what} is ${width}×${height} px, an aspect ratio of ${ratio.toFixed(2)}; width ÷ height must be ${aspect.min} to ${aspect.max}. Crop it.`);
+		}
+	}
+	if (kind !== 'image' && durationSeconds !== undefined) {
+		const { min, max } = FILE_LIMITS.seconds;
+		if (durationSeconds < min || durationSeconds > max) {
+			problems.push(`${what} lasts ${seconds(durationSeconds)}; a reference ${kind} must last ${min} to ${max} s. ${durationSeconds < min ? 'Use a longer clip' : 'Trim it'}.`);
+		}
+	}
+	return problems;
+}
+
+function mediaEntrySchema(gateway: SeedanceGateway) {
 	return z
 		.object({
 			position: z.number(),
@@ -106,6 +147,7 @@ function mediaEntrySchema() {
 					fileName: z.string().optional(),
 				})
 				.optional(),
+			facts: z.object({ width: z.number().optional(), height: z.number().optional(), durationSeconds: z.number().optional() }).optional(),
 		})
 		.superRefine((entry, ctx) => {
 			const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
@@ -144,10 +186,22 @@ function mediaEntrySchema() {
 				problem(`source "${entry.source}" is unknown. Choose URL or Binary File.`);
 			}
 			if (entry.durationSeconds !== undefined && entry.role === 'reference_video') {
-				const { min, max } = REFERENCE_VIDEO_SECONDS;
+				const { min, max } = FILE_LIMITS.seconds;
 				if (!(entry.durationSeconds >= min && entry.durationSeconds <= max)) {
 					problem(`Video Duration ${entry.durationSeconds} s is outside ${min}–${max} s. Use a reference clip of ${min} to ${max} seconds.`);
 				}
+			}
+			if (entry.facts) {
+				const what = entry.source === 'binary' ? `binary field "${entry.binaryProperty}"` : 'the data URL';
+				// A length the user typed is checked above; the file's own is checked only without it.
+				const facts = entry.durationSeconds === undefined ? entry.facts : { ...entry.facts, durationSeconds: undefined };
+				for (const message of checkFacts(kind, facts, what)) problem(message);
+			}
+			const inline = entry.source === 'binary' || /^data:/i.test(entry.url ?? '');
+			if (inline && gateway.capabilities.media.urlOnly?.includes(kind)) {
+				problem(
+					`${gateway.displayName} fetches reference ${kind}s itself and takes them only as URLs, not as inline files. Put the ${kind} at a public http(s) URL and set Source to URL.`,
+				);
 			}
 		});
 }
@@ -219,7 +273,7 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 					message: `must be a whole number of seconds from ${caps.executionExpiry?.min} to ${caps.executionExpiry?.max} on ${gateway.displayName}.`,
 				})
 				.optional(),
-			media: z.array(mediaEntrySchema()),
+			media: z.array(mediaEntrySchema(gateway)),
 		})
 		.superRefine((request, ctx) => {
 			const problem = (message: string) => ctx.addIssue({ code: 'custom', path: ['media'], message });
@@ -255,11 +309,13 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 			if (audios > 0 && images + videos === 0) {
 				problem('has reference audio only. Add at least one image or reference video; audio cannot be the only reference.');
 			}
-			const videoSeconds = request.media
-				.filter((entry) => entry.role === 'reference_video')
-				.reduce((sum, entry) => sum + (entry.durationSeconds ?? 0), 0);
-			if (videoSeconds > REFERENCE_VIDEO_SECONDS.total) {
-				problem(`reference videos last ${videoSeconds} s together; the limit is ${REFERENCE_VIDEO_SECONDS.total} s. Trim or remove one.`);
+			for (const [role, kind] of [['reference_video', 'videos'], ['reference_audio', 'audios']]) {
+				const total = request.media
+					.filter((entry) => entry.role === role)
+					.reduce((sum, entry) => sum + (clipSeconds(entry) ?? 0), 0);
+				if (total > FILE_LIMITS.seconds.total) {
+					problem(`reference ${kind} last ${seconds(total)} together; the limit is ${FILE_LIMITS.seconds.total} s. Trim or remove one.`);
+				}
 			}
 			if (caps.usesReferenceVideoDurations) {
 				// The gateway pairs its list of durations with the videos by position: all or none.

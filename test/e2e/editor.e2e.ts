@@ -186,7 +186,7 @@ describe('the Seedance panel in the n8n editor', () => {
 		await addOption.click();
 		await page.getByRole('option').filter({ visible: true }).first().waitFor();
 		const choices = await page.getByRole('option').filter({ visible: true }).allInnerTexts();
-		expect(choices.map((text) => text.split('\n')[0].trim())).toContain('Max Cost per Run (USD)');
+		expect(choices.map((text) => text.split('\n')[0].trim())).toContain('Max Cost per Run');
 		await page.keyboard.press('Escape');
 	});
 

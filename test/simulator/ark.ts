@@ -245,6 +245,7 @@ function checkUrl(value: unknown, param: string, kind: 'image' | 'video' | 'audi
 		if (type !== kind || format === undefined || !formats.includes(format) || data[2] === undefined) {
 			throw invalid(param, `a base64 ${kind} must be data:${kind}/<${formats.join('|')}>;base64,<data> (format in lower case)`);
 		}
+		checkInlineFile(Buffer.from(value.slice(data[0].length), 'base64'), param, kind);
 		return;
 	}
 	let ok = false;
@@ -255,6 +256,29 @@ function checkUrl(value: unknown, param: string, kind: 'image' | 'video' | 'audi
 		ok = false;
 	}
 	if (!ok) throw invalid(param, 'must be an http(s) URL, a base64 data URL or an asset:// id');
+}
+
+/**
+ * The create page's limits on a file, checked on the base64 files Ark receives (it would fetch a
+ * URL and check the same): an image 300–6000 px a side, width ÷ height 0.4–2.5; an audio 2–15 s.
+ * Read here from PNG and JPEG frame headers and WAV format chunks, the formats the tests send.
+ */
+function checkInlineFile(file: Buffer, param: string, kind: 'image' | 'video' | 'audio'): void {
+	if (kind === 'image') {
+		let size: [number, number] | undefined;
+		if (file.length >= 24 && file.toString('latin1', 1, 4) === 'PNG') size = [file.readUInt32BE(16), file.readUInt32BE(20)];
+		for (let i = 2; !size && i + 9 < file.length; i++) {
+			if (file[i] === 0xff && file[i + 1] >= 0xc0 && file[i + 1] <= 0xc2) size = [file.readUInt16BE(i + 7), file.readUInt16BE(i + 5)];
+		}
+		if (!size) return;
+		const [w, h] = size;
+		if (w < 300 || h < 300 || w > 6000 || h > 6000) throw invalid(param, `image is ${w}x${h}; width and height must be within [300, 6000] px`);
+		if (w / h < 0.4 || w / h > 2.5) throw invalid(param, `image aspect ratio ${(w / h).toFixed(2)} is outside [0.4, 2.5]`);
+	}
+	if (kind === 'audio' && file.length >= 44 && file.toString('latin1', 8, 12) === 'WAVE') {
+		const seconds = file.readUInt32LE(40) / file.readUInt32LE(28);
+		if (seconds < 2 || seconds > 15) throw invalid(param, `audio lasts ${seconds.toFixed(1)} s; each audio must last [2, 15] s`);
+	}
 }
 
 const ROLES: Record<string, readonly string[]> = {

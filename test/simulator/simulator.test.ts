@@ -5,6 +5,7 @@
 import { startSimulator } from './index';
 import type { Simulator, SimTask } from './index';
 import { signPath } from './core';
+import { png, wav } from '../media-fixtures';
 
 /** A presigned storage URL for `url`: its signature query, and nothing after it. */
 const presigned = (url: string) => new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?X-Amz-Expires=\\d+&X-Amz-Signature=[0-9a-f]{32}$`);
@@ -644,6 +645,9 @@ describe('gateway simulator', () => {
 			['1080p with reference images on 1.0 lite i2v', { model: 'doubao-seedance-1-0-lite-i2v-250428', resolution: '1080p', content: [text('x'), image('reference_image')] }, 'resolution', 'InvalidParameter'],
 			['an ftp callback_url', { callback_url: 'ftp://a/cb' }, 'callback_url', 'InvalidParameter'],
 			['generate_audio "yes"', { generate_audio: 'yes' }, 'generate_audio', 'InvalidParameter'],
+			['a base64 image of 200x200 px', { content: [text('x'), image('first_frame', `data:image/png;base64,${png(200, 200).toString('base64')}`)] }, 'content[1].image_url.url', 'InvalidParameter', /within \[300, 6000\] px/],
+			['a base64 image of 1600x400 px (ratio 4)', { content: [text('x'), image('first_frame', `data:image/png;base64,${png(1600, 400).toString('base64')}`)] }, 'content[1].image_url.url', 'InvalidParameter', /aspect ratio 4.00/],
+			['a base64 audio of 16 s', { content: [text('x'), image('reference_image'), audio(`data:audio/wav;base64,${wav(16).toString('base64')}`)] }, 'content[2].audio_url.url', 'InvalidParameter', /lasts 16.0 s/],
 		])('400 for %s, and no task', async (_name, patch, param, code, ...rest) => {
 			// A rest parameter: with a fifth named one, jest would take it for a done callback on 4-entry rows.
 			const message = rest[0] as RegExp | undefined;

@@ -124,13 +124,13 @@ const properties: INodeProperties[] = [
 					'A JSON object merged into the request body, for parameters the node does not offer yet, e.g. {"callback_url": "https://example.com/hook"}',
 			},
 			{
-				displayName: 'Max Cost per Video (USD)',
+				displayName: 'Max Cost per Video',
 				name: 'maxCostUsd',
 				type: 'number',
 				typeOptions: { minValue: 0, numberPrecision: 2 },
 				default: 0,
 				description:
-					"Refuse the item before any request if its estimated cost, from the gateway's published prices, is higher. In USD (CNY for Volcengine Ark). 0 means no limit.",
+					"Refuse the item before any request if its estimated cost, from the gateway's published prices, is higher. In the currency of the price list: USD, or CNY for Volcengine Ark. 0 means no limit.",
 			},
 			{
 				displayName: 'Return Last Frame',

@@ -58,13 +58,13 @@ export const deliveryOptions: INodeProperties = {
 			description: 'Whether to download a finished video into binary data. Video URLs expire after 24 hours.',
 		},
 		{
-			displayName: 'Max Cost per Run (USD)',
+			displayName: 'Max Cost per Run',
 			name: 'maxCostPerRunUsd',
 			type: 'number',
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			default: 0,
 			description:
-				'Refuse the whole run before any request if the estimated costs of all its items add up to more. Checked on the bodies as sent. In USD (CNY for Volcengine Ark). 0 means no limit.',
+				'Refuse the whole run before any request if the estimated costs of all its items add up to more. Checked on the bodies as sent. In the currency of the price list: USD, or CNY for Volcengine Ark. 0 means no limit.',
 			displayOptions: { show: { '/operation': ['create'] } },
 		},
 		{

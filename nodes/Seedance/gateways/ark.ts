@@ -99,7 +99,8 @@ export const arkGateway: SeedanceGateway = {
 		supportsReturnLastFrame: true,
 		supportsSeed: true,
 		usesReferenceVideoDurations: false,
-		media: { maxImages: 9, maxVideos: 3, maxAudios: 3 },
+		// Images and audios may be base64; a reference video is a URL (or asset id) Ark fetches.
+		media: { maxImages: 9, maxVideos: 3, maxAudios: 3, urlOnly: ['video'] },
 		exclusiveScenarios: true,
 		serviceTier: true,
 		executionExpiry: { min: 3600, max: 259200, default: 172800 },

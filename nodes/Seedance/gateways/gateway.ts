@@ -121,7 +121,8 @@ export interface GatewayCapabilities {
 	supportsSeed: boolean;
 	/** Whether a reference video's duration is sent (and billed) by this gateway. */
 	usesReferenceVideoDurations: boolean;
-	media: { maxImages: number; maxVideos: number; maxAudios: number };
+	/** How many files of each kind; `urlOnly` lists kinds the gateway fetches itself and takes no inline file of. */
+	media: { maxImages: number; maxVideos: number; maxAudios: number; urlOnly?: MediaKind[] };
 	/** Whether first frame, first + last frame and multimodal reference are separate scenarios. */
 	exclusiveScenarios?: boolean;
 	/** Service tiers (default / flex) and a task expiry, where the gateway offers them. */
