@@ -1,7 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
+import { png } from '../media-fixtures';
 import type { Simulator } from '../simulator';
 import { startSimulator } from '../simulator';
 import type { Item, N8n, RunResult, Workflow, WorkflowNode } from './workflows';
@@ -107,6 +108,20 @@ beforeAll(async () => {
 			prompt: 'Mixed',
 			media: { items: [{ role: 'first_frame', source: 'url', url: 'https://example.com/a.jpg' }, { role: 'reference_image', source: 'url', url: 'https://example.com/b.jpg' }] },
 		}),
+	]);
+
+	// An image too small for Seedance, read from disk into n8n's binary data store: the node reads
+	// its size from the stored file's header.
+	writeFileSync(join(userFolder, 'small.png'), png(200, 200));
+	define('e2eArkSmallImage', [
+		MANUAL_TRIGGER,
+		{
+			name: 'Read Image',
+			type: 'n8n-nodes-base.readWriteFile',
+			typeVersion: 1,
+			parameters: { operation: 'read', fileSelector: join(userFolder, 'small.png'), options: { dataPropertyName: 'photo' } },
+		},
+		seedance('ark', { operation: 'create', prompt: 'Too small', media: { items: [{ role: 'reference_image', source: 'binary', binaryProperty: 'photo' }] } }),
 	]);
 
 	copyFileSync(join(__dirname, '..', 'simulator', 'fixtures', 'frame.png'), join(userFolder, 'frame.png'));
@@ -287,6 +302,13 @@ describe('Ark in a real n8n', () => {
 		const result = await execute('e2eArkBadInput');
 		expect(result.exitCode).not.toBe(0);
 		expect(JSON.stringify(result.run.data.resultData.error)).toContain('separate scenarios');
+		expect(sim.gatewayRequests('ark')).toHaveLength(0);
+	});
+
+	it('an image file under 300 px, read from disk, is refused from its stored header, with zero requests', async () => {
+		const result = await execute('e2eArkSmallImage');
+		expect(result.exitCode).not.toBe(0);
+		expect(lib.nodeError(result.run, 'Seedance').message).toContain('Media 1 (Reference Image): binary field "photo" is 200×200 px; each side must be 300 to 6000 px');
 		expect(sim.gatewayRequests('ark')).toHaveLength(0);
 	});
 });
