@@ -172,6 +172,8 @@ describe('Ark bills output tokens', () => {
 		expect(estimateCost('ark-byteplus', billed('seedance-1-5-pro-251215', { serviceTier: 'flex' })).amount).toBe(0.131);
 		const cny = estimateCost('ark-volcengine', billed('doubao-seedance-2-0-260128'));
 		expect(cny).toMatchObject({ amount: 5.009, currency: 'CNY', usd: null });
+		// 1920 × 1080 × 121 / 1024 = 245025 tokens at ¥51/M, the 1080p rate.
+		expect(estimateCost('ark-volcengine', billed('doubao-seedance-2-0-260128', { resolution: '1080p' })).amount).toBe(12.496);
 		expect(estimateCost('ark-volcengine', billed('doubao-seedance-1-5-pro-251215')).amount).toBeNull();
 	});
 });

@@ -47,7 +47,9 @@ export interface PriceTable {
  *   doc-en.302.ai/344157192e0; 1.0 pro 2.5 and 1.0 lite 1.8: docs.dev.xavier.icvr.xyz (302.ai
  *   says 2.2 for 1.0 pro); 1.0 pro fast 1.00: one client's price table;
  * - Volcengine 2.0 46 / 28 CNY, 2.0 fast 37 / 22 CNY: aicost.org (2026-03 announcement) and
- *   crazyrouter.com. No source for Volcengine's 1.x prices: those models say "price unknown".
+ *   crazyrouter.com; 2.0 at 1080p 51 CNY: a reseller's billing code when Volcengine added 1080p
+ *   on 2026-04-16 (gitea.airlabs.art/zyc/video-shuoshan, migration 0020). No source for
+ *   Volcengine's 1.x prices: those models say "price unknown".
  * The output carries `costFromUsage`, priced from the tokens Ark reports, which is what Ark bills.
  */
 const BYTEPLUS_TOKENS: Record<string, TokenPrice> = {
@@ -60,7 +62,7 @@ const BYTEPLUS_TOKENS: Record<string, TokenPrice> = {
 	'seedance-1-0-lite-i2v-250428': { perMillion: 1.8, flexHalf: true },
 };
 const VOLCENGINE_TOKENS: Record<string, TokenPrice> = {
-	'doubao-seedance-2-0-260128': { perMillion: 46, withVideoInput: 28 },
+	'doubao-seedance-2-0-260128': { perMillion: 46, at1080p: 51, withVideoInput: 28 },
 	'doubao-seedance-2-0-fast-260128': { perMillion: 37, withVideoInput: 22 },
 };
 
