@@ -69,6 +69,24 @@ describe('Create, Get, Wait on Ark', () => {
 		expect(run.nodeError('Seedance')!.message).toContain(`Seedance task ${task.id} failed on Ark: OutputVideoSensitiveContentDetected`);
 	});
 
+	it('an input image Ark takes for a real person: a clear refusal, no task, nothing charged', async () => {
+		const run = await create({ prompt: 'Portrait', media: { items: [url('reference_image', 'https://example.com/sim-real-person.jpg')] } });
+		expect(run.status).toBe('error');
+		const error = run.nodeError('Seedance') as Error & { description?: string };
+		expect(error.message).toMatch(/^Ark answered 400 while creating the task: The request failed because the input image 'content\[1\]' may contain real person/);
+		expect(error.description).toBe(
+			"Ark's privacy filter takes an input image for a photo of a real person, which Seedance refuses. Use an image without a real person (an illustrated or generated character), or an asset from Ark's asset library (asset://). No task was created, so nothing was charged.",
+		);
+		expect(sim.tasks.size).toBe(0);
+	});
+
+	it("a failed task's error code gets Ark's advice", async () => {
+		const run = await create({ prompt: 'Forbidden [sim:fail]' });
+		expect((run.nodeError('Seedance') as Error & { description?: string }).description).toMatch(
+			/^Ark's moderation blocked the generated video\. Change the prompt or media and create a new task\./,
+		);
+	});
+
 	it('Create without waiting, then Wait', async () => {
 		const created = await create({ prompt: 'Later', waitForCompletion: false });
 		expect(created.items[0].json.status).toBe('queued');

@@ -248,6 +248,8 @@ export function gatewayHttpError(
 					? `${name} had a problem on its side. Try again later.`
 					: `${name} rejected the request. Check the node's parameters against the message.`;
 	}
+	const advice = code ? gateway.adviceFor?.(code) : undefined;
+	if (advice) description = advice;
 	const body: JsonObject = {
 		message: `${name} answered ${response.statusCode} while ${action}${detail}`,
 		httpCode: String(response.statusCode),

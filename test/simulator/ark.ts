@@ -235,6 +235,11 @@ interface MediaItem {
 
 function checkUrl(value: unknown, param: string, kind: 'image' | 'video' | 'audio'): void {
 	if (typeof value !== 'string' || value.length === 0) throw missing(param, 'a URL');
+	// Knob: an image whose URL says "sim-real-person" meets Ark's privacy filter, a 400 and no task.
+	if (kind === 'image' && value.includes('sim-real-person')) {
+		const item = param.replace(/\.image_url\.url$/, '');
+		throw new ApiError(400, `The request failed because the input image '${item}' may contain real person. Request id: ${requestId()}`, param, 'InputImageSensitiveContentDetected.PrivacyInformation', 'BadRequest');
+	}
 	if (value.startsWith('asset://')) return;
 	const data = /^data:([^;,]*)(;base64)?,/i.exec(value);
 	if (data) {

@@ -647,6 +647,7 @@ describe('gateway simulator', () => {
 			['generate_audio "yes"', { generate_audio: 'yes' }, 'generate_audio', 'InvalidParameter'],
 			['a base64 image of 200x200 px', { content: [text('x'), image('first_frame', `data:image/png;base64,${png(200, 200).toString('base64')}`)] }, 'content[1].image_url.url', 'InvalidParameter', /within \[300, 6000\] px/],
 			['a base64 image of 1600x400 px (ratio 4)', { content: [text('x'), image('first_frame', `data:image/png;base64,${png(1600, 400).toString('base64')}`)] }, 'content[1].image_url.url', 'InvalidParameter', /aspect ratio 4.00/],
+			['an input image that looks like a real person (knob)', { content: [text('x'), image('reference_image', 'https://example.com/sim-real-person.jpg')] }, 'content[1].image_url.url', 'InputImageSensitiveContentDetected.PrivacyInformation', /input image 'content\[1\]' may contain real person/],
 			['a base64 audio of 16 s', { content: [text('x'), image('reference_image'), audio(`data:audio/wav;base64,${wav(16).toString('base64')}`)] }, 'content[2].audio_url.url', 'InvalidParameter', /lasts 16.0 s/],
 		])('400 for %s, and no task', async (_name, patch, param, code, ...rest) => {
 			// A rest parameter: with a fifth named one, jest would take it for a done callback on 4-entry rows.

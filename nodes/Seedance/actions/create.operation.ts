@@ -320,7 +320,9 @@ async function submit(
 		if (outcome === 'refused') {
 			batch.ledger.forget(itemIndex);
 			if (response.networkError) throw notSentError(scope, `${gateway.displayName} could not be reached (${reason})`);
-			throw gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
+			const error = gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
+			error.description = `${error.description} No task was created, so nothing was charged.`;
+			throw error;
 		}
 		if (outcome === 'created') {
 			const body = response.body as IDataObject;

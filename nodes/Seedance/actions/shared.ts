@@ -244,9 +244,10 @@ export async function deliverTask(
 			{
 				message: `Seedance task ${task.taskId} ${task.status} on ${gateway.displayName}: ${reason}`,
 				description:
-					task.status === 'expired'
+					(task.errorCode ? gateway.adviceFor?.(task.errorCode) : undefined) ??
+					(task.status === 'expired'
 						? 'The gateway gave up on the task before it finished. Create it again, maybe with a shorter duration or lower resolution.'
-						: 'The gateway did not produce a video. Change the prompt or media (sensitive content is a common cause) and create a new task.',
+						: 'The gateway did not produce a video. Change the prompt or media (sensitive content is a common cause) and create a new task.'),
 				itemIndex,
 			},
 		);

@@ -56,6 +56,21 @@ export const ARK_REGIONS: Record<string, string> = {
 
 const TASKS = '/contents/generations/tasks';
 
+/**
+ * Advice for Ark's own error codes (common error codes: https://docs.byteplus.com/en/docs/ModelArk/1299023).
+ * A moderation refusal at create is a 400 and no task; the privacy filter answers "the input
+ * image 'content[1]' may contain real person" (live reports, 2026).
+ */
+const ADVICE: Array<[RegExp, string]> = [
+	[/^InputImageSensitiveContentDetected\.PrivacyInformation/i, "Ark's privacy filter takes an input image for a photo of a real person, which Seedance refuses. Use an image without a real person (an illustrated or generated character), or an asset from Ark's asset library (asset://)."],
+	[/^InputImageSensitiveContentDetected/i, "Ark's moderation refused an input image. Use a different image."],
+	[/^InputTextSensitiveContentDetected/i, "Ark's moderation refused the prompt. Reword it."],
+	[/^Input(Video|Audio)SensitiveContentDetected/i, "Ark's moderation refused a reference video or audio. Use a different file."],
+	[/^OutputVideoSensitiveContentDetected/i, "Ark's moderation blocked the generated video. Change the prompt or media and create a new task."],
+	[/^ModelNotOpen/i, 'This account has not activated the model. Activate it in the Ark console (model activation), then run again.'],
+	[/^SetLimitExceeded/i, "The account's own spending limit for this model is reached. Raise it in the Ark console, or wait for it to reset."],
+];
+
 function parseTask(raw: IDataObject, fallbackTaskId?: string): NormalisedTask {
 	const gatewayStatus = firstString(raw, ['status']);
 	const error = taskError(raw);
@@ -139,6 +154,8 @@ export const arkGateway: SeedanceGateway = {
 	},
 
 	parseError: parseOpenAiStyleError,
+
+	adviceFor: (code: string) => ADVICE.find(([pattern]) => pattern.test(code))?.[1],
 
 	// API keys cannot list models (that is the console's account API); the table above is used.
 	modelsRequest() {

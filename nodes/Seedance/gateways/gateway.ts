@@ -190,6 +190,8 @@ export interface SeedanceGateway {
 	contentRequest(taskId: string): GatewayRequest | null;
 	/** Read the gateway's error envelope. */
 	parseError(body: unknown): GatewayError;
+	/** What to do about one of the gateway's own error codes (a refusal or a failed task), where it documents them. */
+	adviceFor?(code: string): string | undefined;
 	/** The gateway's model list (OpenAI-style `{data: [{id}]}`), or null if it has none. */
 	modelsRequest(): GatewayRequest | null;
 	/** Cancels a queued task or deletes a finished one; null where the gateway has no such call. */
