@@ -163,8 +163,10 @@ export async function binarySize(ctx: IExecuteFunctions, binary: IBinaryData): P
 }
 
 async function probeBinary(ctx: IExecuteFunctions, binary: IBinaryData, bytes: number): Promise<MediaFacts | undefined> {
-	if (binary.id) return await probeMedia(streamReader(await ctx.helpers.getBinaryStream(binary.id), bytes));
-	return await probeMedia(base64Reader(binary.data ?? ''));
+	if (!binary.id) return await probeMedia(base64Reader(binary.data ?? ''));
+	// A file the store cannot open gives no facts here; loading it for the create reports why.
+	const stream = await ctx.helpers.getBinaryStream(binary.id).catch(() => undefined);
+	return stream ? await probeMedia(streamReader(stream, bytes)) : undefined;
 }
 
 function probeDataUrl(url: string): Promise<MediaFacts | undefined> | undefined {
