@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 
 const RETRY = { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
-const PROVIDERS: GatewayName[] = ['tokenhub', 'aihubmix'];
+const PROVIDERS: GatewayName[] = ['tokenhub', 'aihubmix', 'ark'];
 
 function create(provider: GatewayName, parameters: IDataObject, extra: Partial<SeedanceRunOptions> = {}) {
 	return runSeedance({
@@ -36,9 +36,13 @@ function create(provider: GatewayName, parameters: IDataObject, extra: Partial<S
 	});
 }
 
-const promptOf = (request: RecordedRequest) => (request.body as IDataObject).prompt;
+/** The prompt of a create body: a field on TokenHub and AIHubMix, the text entry of `content` on Ark. */
+const promptOf = (request: RecordedRequest) => {
+	const { prompt, content } = request.body as { prompt?: unknown; content?: Array<{ type: string; text?: string }> };
+	return prompt ?? content?.find((entry) => entry.type === 'text')?.text;
+};
 const createsFor = (prompt: string) => sim.createRequests().filter((request) => promptOf(request) === prompt);
-const keyOf = (provider: GatewayName) => (provider === 'tokenhub' ? sim.tokenhubKey : sim.aihubmixKey);
+const keyOf = (provider: GatewayName) => ({ tokenhub: sim.tokenhubKey, aihubmix: sim.aihubmixKey, ark: sim.arkKey })[provider];
 
 describe('1. Retry On Fail never buys a second video for an item', () => {
 	it.each(PROVIDERS)('%s: a create whose answer was lost after the task was made is not sent again by a retry', async (provider) => {
@@ -50,6 +54,9 @@ describe('1. Retry On Fail never buys a second video for an item', () => {
 		expect(run.nodeError('Seedance')!.message).toContain(
 			'was not sent again: an earlier try\'s create request had an unknown outcome',
 		);
+		// Where to find the task: the gateway's own list where it documents one, else its console.
+		const { description } = run.nodeError('Seedance') as Error & { description?: string };
+		expect(description).toContain(provider === 'ark' ? "Find this item's task with this node's Get Many operation" : 'console (task history)');
 	});
 
 	it.each([502, 504])('a %i on create is an unknown outcome: one create over three tries', async (status) => {
@@ -70,7 +77,7 @@ describe('1. Retry On Fail never buys a second video for an item', () => {
 		expect(createsFor('Bad clip [sim:fail]')).toHaveLength(3);
 		expect(sim.createRequests(provider)).toHaveLength(4);
 		// Each try resumed the good item's one task and downloaded its video again.
-		const goodTask = [...sim.tasks.values()].find((task) => task.body.prompt === 'Good clip')!;
+		const goodTask = [...sim.tasks.values()].find((task) => task.prompt === 'Good clip')!;
 		const downloads = sim.requests.filter((request) => request.path.includes(goodTask.id) && /videos\/.*(\.mp4|\/content)/.test(request.path));
 		expect(downloads).toHaveLength(3);
 		expect((run.nodeError('Seedance') as Error & { description?: string }).description).toContain(goodTask.id);

@@ -16,7 +16,7 @@ import * as getMany from './actions/getMany.operation';
 import { router } from './actions/router';
 import * as wait from './actions/wait.operation';
 import type { SeedanceGateway } from './gateways/gateway';
-import { GATEWAYS } from './gateways';
+import { GATEWAYS, listsTasks } from './gateways';
 import { seedanceApiKeyTest } from './methods/credentialTest';
 import { getModels } from './methods/loadOptions';
 
@@ -66,7 +66,7 @@ const DESCRIPTION =
 /** Each provider gets the operations its gateway supports (Delete only where it exists). */
 function operationProperty(gateway: SeedanceGateway): INodeProperties {
 	const canDelete = gateway.deleteRequest('probe') !== null;
-	const canList = gateway.listRequest({ pageNum: 1, pageSize: 1 }) !== null;
+	const canList = listsTasks(gateway);
 	return {
 		displayName: 'Operation',
 		name: 'operation',

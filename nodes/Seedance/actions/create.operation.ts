@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-work
 import type { Batch, ItemScope } from '../batch';
 import { fingerprintOf } from '../create-ledger';
 import type { GatewayRequest, GenerationRequest, NormalisedTask, SeedanceGateway } from '../gateways/gateway';
-import { GATEWAYS } from '../gateways';
+import { GATEWAYS, listsTasks } from '../gateways';
 import type { MediaEntry } from '../media';
 import { mediaProperty, readMediaEntries, toMediaInputs } from '../media';
 import type { CostEstimate } from '../pricing';
@@ -282,7 +282,9 @@ function unknownOutcomeError(scope: ItemScope, reason: string, sentNow: boolean)
 		{ message: reason },
 		{
 			message,
-			description: `Check your ${name} console (task history) for this item's task before running it again, so you do not pay twice. If it is there, use the Wait operation with its task ID.`,
+			description: listsTasks(scope.gateway)
+				? `Find this item's task with this node's Get Many operation (${name}'s recent tasks, newest first) before running it again, so you do not pay twice. If it is there, use the Wait operation with its task ID.`
+				: `Check your ${name} console (task history) for this item's task before running it again, so you do not pay twice. If it is there, use the Wait operation with its task ID.`,
 			itemIndex: scope.itemIndex,
 		},
 	);

@@ -13,3 +13,8 @@ export function getGateway(name: string): SeedanceGateway {
 }
 
 export type { SeedanceGateway } from './gateway';
+
+/** Whether the gateway documents a task list (Get Many), where a task of unknown outcome can be found. */
+export function listsTasks(gateway: SeedanceGateway): boolean {
+	return gateway.listRequest({ pageNum: 1, pageSize: 1 }) !== null;
+}
