@@ -6,6 +6,7 @@ import type { GatewayName, RecordedRequest, Simulator } from './simulator';
 import { startSimulator } from './simulator';
 import type { SeedanceRunOptions } from './seedance-run';
 import { FAST_OPTIONS, runSeedance, visibleText } from './seedance-run';
+import { mp4 } from './media-fixtures';
 
 /**
  * The promises that cost or save money (issue 9): never pay twice, never lose a paid task,
@@ -277,6 +278,33 @@ describe('7. TokenHub video_durations are never paired with the wrong video', ()
 		const run = await create('tokenhub', { prompt: 'Two clips', media: { items: [video(2), video(3)] }, waitForCompletion: false });
 		expect(run.status).toBe('success');
 		expect((sim.createRequests()[0].body as IDataObject).video_durations).toEqual([2, 3]);
+	});
+
+	it("a binary reference video's length comes from its file: sent, and priced under the cap", async () => {
+		const run = await create(
+			'tokenhub',
+			{
+				prompt: 'From a file',
+				media: { items: [{ role: 'reference_video', source: 'binary', binaryProperty: 'clip' }] },
+				additionalFields: { maxCostUsd: 5 },
+				waitForCompletion: false,
+			},
+			{ binary: [{ itemIndex: 0, property: 'clip', base64: mp4(6.5).toString('base64'), mimeType: 'video/mp4' }] },
+		);
+		expect(run.status).toBe('success');
+		expect((sim.createRequests()[0].body as IDataObject).video_durations).toEqual([6.5]);
+		// (6.5 s in + 5 s out) × $0.20/s on doubao-seedance-2.0 at 720p.
+		expect(run.items[0].json).toMatchObject({ estimatedCostUsd: 2.3 });
+	});
+
+	it("a file's length is not sent when another reference video has none: all or none still holds", async () => {
+		const run = await create(
+			'tokenhub',
+			{ prompt: 'Mixed', media: { items: [video(), { role: 'reference_video', source: 'binary', binaryProperty: 'clip' }] }, waitForCompletion: false },
+			{ binary: [{ itemIndex: 0, property: 'clip', base64: mp4(4).toString('base64'), mimeType: 'video/mp4' }] },
+		);
+		expect(run.status).toBe('success');
+		expect((sim.createRequests()[0].body as IDataObject).video_durations).toBeUndefined();
 	});
 });
 

@@ -110,7 +110,7 @@ export const mediaProperty: INodeProperties = {
 					typeOptions: { minValue: 0, maxValue: 15, numberPrecision: 2 },
 					default: 0,
 					description:
-						'Length of this reference video. The gateway bills input video seconds; 0 leaves it to the gateway.',
+						'Length of this reference video. The gateway bills input video seconds; 0 reads it from a binary file, or leaves it to the gateway for a URL.',
 					displayOptions: {
 						show: { role: ['reference_video'], '/provider': providersBillingVideoDurations },
 					},
@@ -219,13 +219,21 @@ export async function toMediaInputs(
 	load?: (entry: MediaEntry) => Promise<Buffer>,
 ): Promise<MediaInput[]> {
 	const inputs: MediaInput[] = [];
+	// A reference video's length read from its file stands in for an empty Video Duration, when
+	// that gives every reference video a length (gateways pair the lengths with videos by position).
+	const videos = entries.filter((entry) => entry.role === 'reference_video');
+	const allLengthsKnown = videos.every((entry) => (entry.durationSeconds ?? entry.facts?.durationSeconds) !== undefined);
+	const lengthOf = (entry: MediaEntry) => {
+		const fromFile = entry.role === 'reference_video' && allLengthsKnown ? entry.facts?.durationSeconds : undefined;
+		return entry.durationSeconds ?? (fromFile === undefined ? undefined : Math.round(fromFile * 100) / 100);
+	};
 	for (const entry of entries) {
 		let url = entry.url as string;
 		if (entry.source === 'binary') {
 			const data = load ? (await load(entry)).toString('base64') : '';
 			url = `data:${entry.binary?.mimeType};base64,${data}`;
 		}
-		inputs.push({ role: entry.role as MediaRole, url, durationSeconds: entry.durationSeconds });
+		inputs.push({ role: entry.role as MediaRole, url, durationSeconds: lengthOf(entry) });
 	}
 	return inputs;
 }
