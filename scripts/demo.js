@@ -10,16 +10,19 @@ const path = require('node:path');
 const lib = require('./lib/real-n8n');
 
 async function main() {
-	const provider = process.env.TOKENHUB_API_KEY ? 'tokenhub' : process.env.AIHUBMIX_API_KEY ? 'aihubmix' : process.env.SEEDANCE_DEMO_PROVIDER ?? 'tokenhub';
-	const real = Boolean(process.env.TOKENHUB_API_KEY || process.env.AIHUBMIX_API_KEY);
+	const keyed = [['tokenhub', 'TOKENHUB_API_KEY'], ['aihubmix', 'AIHUBMIX_API_KEY'], ['ark', 'ARK_API_KEY']].find(([, env]) => process.env[env]);
+	const provider = keyed?.[0] ?? process.env.SEEDANCE_DEMO_PROVIDER ?? 'tokenhub';
+	const real = Boolean(keyed);
 	lib.log(`provider: ${provider} (${real ? 'REAL gateway, this costs money' : 'gateway simulator on loopback'})`);
 
 	lib.log('step 1/5: n8n (installed once, cached)');
 	const n8n = lib.ensureN8n();
 	lib.log('step 2/5: packing this package');
-	const tarball = lib.packPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'seedance-pack-')));
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seedance-pack-'));
+	const tarball = lib.packPackage(packDir);
 	lib.log('step 3/5: installing it into a fresh n8n user folder as a community package');
 	const userFolder = lib.createUserFolder(tarball, n8n);
+	fs.rmSync(packDir, { recursive: true, force: true });
 	const outputDir = path.join(lib.ROOT, 'demo-output');
 	fs.mkdirSync(outputDir, { recursive: true });
 
@@ -31,6 +34,8 @@ async function main() {
 		seedance.parameters.provider = provider;
 		seedance.credentials = lib.CREDENTIAL_REFS[provider];
 		if (provider === 'aihubmix') seedance.parameters.model = 'doubao-seedance-2-0-fast-260128';
+		// Ark's model IDs differ by region: BytePlus's dreamina-…, Volcengine's doubao-….
+		if (provider === 'ark') seedance.parameters.model = real && process.env.ARK_REGION === 'volcengine' ? 'doubao-seedance-2-0-fast-260128' : 'dreamina-seedance-2-0-fast-260128';
 		const writer = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.readWriteFile');
 		writer.parameters.fileName = `={{ ${JSON.stringify(outputDir + path.sep)} + $json.taskId + ".mp4" }}`;
 
@@ -55,7 +60,7 @@ async function main() {
 				`Video written by n8n: ${file}`,
 				`Size: ${size} bytes`,
 				`Task: ${item.json.taskId} (${item.json.provider}, ${item.json.model}), status ${item.json.status}`,
-				`Estimated cost: $${Number(item.json.estimatedCostUsd ?? 0).toFixed(2)} (${item.json.costBasis})${real ? '' : ' if it had run on the real gateway'}`,
+				`Estimated cost: ${item.json.costCurrency === 'CNY' ? `¥${Number(item.json.estimatedCost).toFixed(2)}` : `$${Number(item.json.estimatedCostUsd ?? 0).toFixed(2)}`} (${item.json.costBasis})${real ? '' : ' if it had run on the real gateway'}`,
 				'',
 			].join('\n'),
 		);

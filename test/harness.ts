@@ -95,8 +95,10 @@ const quietLogger = {
 };
 
 const storagePath = mkdtempSync(join(tmpdir(), 'n8n-harness-'));
-if (typeof afterAll === 'function')
-	afterAll(() => rmSync(storagePath, { recursive: true, force: true }));
+const removeStorage = () => rmSync(storagePath, { recursive: true, force: true });
+// Under jest, after the test file; in the bench and fault scripts, when the process ends.
+if (typeof afterAll === 'function') afterAll(removeStorage);
+else process.once('exit', removeStorage);
 
 /** n8n-core logs through its own container's Logger; tests that use n8n-core without a run set it. */
 export function useQuietN8nLogger(): void {

@@ -91,8 +91,14 @@ function n8nWithPackage() {
 	const n8n = ensureN8n();
 	const given = process.env.SEEDANCE_E2E_TARBALL;
 	if (given) log(`installing the given tarball ${given} (SEEDANCE_E2E_TARBALL), not this checkout`);
-	const tarball = given ? path.resolve(given) : packPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'seedance-pack-')));
-	return { n8n, userFolder: createUserFolder(tarball, n8n) };
+	if (given) return { n8n, userFolder: createUserFolder(path.resolve(given), n8n) };
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'seedance-pack-'));
+	try {
+		return { n8n, userFolder: createUserFolder(packPackage(packDir), n8n) };
+	} finally {
+		// The tarball is installed into the user folder; the packed copy is not needed again.
+		fs.rmSync(packDir, { recursive: true, force: true });
+	}
 }
 
 function n8nEnv(userFolder, n8n, extra = {}) {
