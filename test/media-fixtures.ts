@@ -92,20 +92,41 @@ function box(type: string, ...parts: Buffer[]): Buffer {
 	return Buffer.concat([header, body]);
 }
 
-/** An MP4 with `mdatBytes` of data before its index: an audio track first, then the video track. */
-export function mp4(seconds: number, width = 640, height = 640, mdatBytes = 4096): Buffer {
-	const mvhd = Buffer.alloc(100);
-	mvhd.writeUInt32BE(1000, 12); // timescale
-	mvhd.writeUInt32BE(Math.round(seconds * 1000), 16);
+/** An MP4 with `mdatBytes` of data before its index: an audio track first, then the video track at `fps`. */
+export function mp4(seconds: number, width = 640, height = 640, mdatBytes = 4096, fps = 24): Buffer {
+	const timesHeader = (timescale: number, duration: number, size: number) => {
+		const body = Buffer.alloc(size);
+		body.writeUInt32BE(timescale, 12);
+		body.writeUInt32BE(duration, 16);
+		return body;
+	};
 	const tkhd = (w: number, h: number) => {
 		const body = Buffer.alloc(84);
 		body.writeUInt32BE(w * 65536, 76);
 		body.writeUInt32BE(h * 65536, 80);
 		return box('tkhd', body);
 	};
+	const hdlr = (kind: string) => {
+		const body = Buffer.alloc(25);
+		body.write(kind, 8, 'latin1');
+		return box('hdlr', body);
+	};
+	// Every frame lasts 90000 / fps ticks of the usual 90 kHz video clock: one stts entry.
+	const frames = Math.round(seconds * fps);
+	const delta = Math.round(90000 / fps);
+	const stts = Buffer.alloc(16);
+	stts.writeUInt32BE(1, 4);
+	stts.writeUInt32BE(frames, 8);
+	stts.writeUInt32BE(delta, 12);
+	const videoTrack = box(
+		'trak',
+		tkhd(width, height),
+		box('mdia', box('mdhd', timesHeader(90000, frames * delta, 24)), hdlr('vide'), box('minf', box('stbl', box('stts', stts)))),
+	);
+	const audioTrack = box('trak', tkhd(0, 0), box('mdia', box('mdhd', timesHeader(8000, Math.round(seconds * 8000), 24)), hdlr('soun')));
 	return Buffer.concat([
 		box('ftyp', Buffer.from('isom\0\0\x02\0isomiso2mp41', 'latin1')),
 		box('mdat', Buffer.alloc(mdatBytes)),
-		box('moov', box('mvhd', mvhd), box('trak', tkhd(0, 0)), box('trak', tkhd(width, height))),
+		box('moov', box('mvhd', timesHeader(1000, Math.round(seconds * 1000), 100)), audioTrack, videoTrack),
 	]);
 }

@@ -18,7 +18,7 @@ function inChunks(file: Buffer, chunkSize: number): Readable {
 	return Readable.from(chunks);
 }
 
-const TINY_MP4 = { durationSeconds: 1, width: 64, height: 36 };
+const TINY_MP4 = { durationSeconds: 1, width: 64, height: 36, framesPerSecond: 24 };
 
 const readers: Array<[string, (file: Buffer) => ForwardReader]> = [
 	['inline base64', (file) => base64Reader(file.toString('base64'))],
@@ -60,8 +60,8 @@ describe.each(readers)('reading media headers from %s', (_name, reader) => {
 		expect(await probeMedia(reader(file))).toEqual(facts);
 	});
 
-	it('the length and picture size of an MP4 whose index follows 300 kB of data', async () => {
-		expect(await probeMedia(reader(mp4(12.5, 1280, 720, 300_000)))).toEqual({ durationSeconds: 12.5, width: 1280, height: 720 });
+	it('the length, picture size and frame rate of an MP4 whose index follows 300 kB of data', async () => {
+		expect(await probeMedia(reader(mp4(12.5, 1280, 720, 300_000, 30)))).toEqual({ durationSeconds: 12.5, width: 1280, height: 720, framesPerSecond: 30 });
 	});
 
 	it('the length of a WAV', async () => {

@@ -121,6 +121,13 @@ export const BAD_INPUTS: BadInput[] = [
 		expect: ['is 320×1000 px, an aspect ratio of 0.32'],
 	},
 	{
+		name: 'reference video file at 15 frames per second',
+		provider: 'aihubmix',
+		binary: [file('clip', mp4(5, 640, 640, 4096, 15), 'video/mp4', 'clip.mp4')],
+		parameters: { media: { items: [fromBinary('reference_video', 'clip')] } },
+		expect: ['binary field "clip" runs at 15 frames per second; a reference video must run at 24 to 60'],
+	},
+	{
 		name: 'reference audio longer than 15 s',
 		binary: [file('song', wav(16), 'audio/wav', 'song.wav')],
 		parameters: { media: { items: [url('reference_image'), fromBinary('reference_audio', 'song')] } },

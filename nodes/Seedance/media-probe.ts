@@ -9,6 +9,8 @@ export interface MediaFacts {
 	width?: number;
 	height?: number;
 	durationSeconds?: number;
+	/** Frames per second of a video's picture track. */
+	framesPerSecond?: number;
 }
 
 /** Random reads that only move forward: every read starts at or after the previous one. */
@@ -172,37 +174,71 @@ async function mp4Facts(reader: ForwardReader): Promise<MediaFacts | undefined> 
 	return undefined;
 }
 
+/** A movie or media header's length in seconds: version 1 has 64-bit times. */
+async function headerSeconds(reader: ForwardReader, box: Box): Promise<{ timescale: number; duration: number }> {
+	const header = await reader.read(box.body, 32);
+	const version = header[0];
+	const timescale = version === 1 ? header.readUInt32BE(20) : header.readUInt32BE(12);
+	const duration = version === 1 ? Number(header.readBigUInt64BE(24)) : header.readUInt32BE(16);
+	return { timescale, duration };
+}
+
+interface Track {
+	width?: number;
+	height?: number;
+	handler?: string;
+	timescale?: number;
+	duration?: number;
+	samples: number;
+}
+
+/**
+ * Walks moov in file order (one forward pass): the movie's length from mvhd, and for each track
+ * its picture size (tkhd), kind (hdlr), length (mdhd) and frame count (stts). The video track
+ * gives the picture size and frame rate.
+ */
 async function moovFacts(reader: ForwardReader, moov: Box): Promise<MediaFacts | undefined> {
 	const facts: MediaFacts = {};
-	// Boxes inside moov come in file order, so one forward walk visits mvhd and every trak/tkhd.
-	const walk = async (from: number, to: number): Promise<void> => {
+	const tracks: Track[] = [];
+	const walk = async (from: number, to: number, track?: Track): Promise<void> => {
 		let position = from;
 		while (position < to) {
 			const box = await readBox(reader, position, to);
 			if (!box) return;
 			if (box.type === 'mvhd') {
-				const header = await reader.read(box.body, 32);
-				const version = header[0];
-				const timescale = version === 1 ? header.readUInt32BE(20) : header.readUInt32BE(12);
-				const duration = version === 1 ? Number(header.readBigUInt64BE(24)) : header.readUInt32BE(16);
+				const { timescale, duration } = await headerSeconds(reader, box);
 				if (timescale > 0) facts.durationSeconds = duration / timescale;
 			} else if (box.type === 'trak') {
-				await walk(box.body, box.end);
-			} else if (box.type === 'tkhd' && facts.width === undefined) {
+				const next: Track = { samples: 0 };
+				tracks.push(next);
+				await walk(box.body, box.end, next);
+			} else if (track && ['mdia', 'minf', 'stbl'].includes(box.type)) {
+				await walk(box.body, box.end, track);
+			} else if (track && box.type === 'tkhd') {
 				const version = (await reader.read(box.body, 1))[0];
 				// Width and height are the last 8 bytes, as 16.16 fixed point.
 				const size = await reader.read(box.body + (version === 1 ? 88 : 76), 8);
-				if (size.length === 8) {
-					const width = size.readUInt32BE(0) / 65536;
-					const height = size.readUInt32BE(4) / 65536;
-					if (width > 0 && height > 0) Object.assign(facts, { width: Math.round(width), height: Math.round(height) });
-				}
+				if (size.length === 8) Object.assign(track, { width: Math.round(size.readUInt32BE(0) / 65536), height: Math.round(size.readUInt32BE(4) / 65536) });
+			} else if (track && box.type === 'mdhd') {
+				Object.assign(track, await headerSeconds(reader, box));
+			} else if (track && box.type === 'hdlr') {
+				track.handler = (await reader.read(box.body + 8, 4)).toString('latin1');
+			} else if (track && box.type === 'stts') {
+				// version/flags, entry count, then (sample count, sample delta) pairs.
+				const count = (await reader.read(box.body + 4, 4)).readUInt32BE(0);
+				const table = await reader.read(box.body + 8, Math.min(count, 100_000) * 8);
+				for (let offset = 0; offset + 8 <= table.length; offset += 8) track.samples += table.readUInt32BE(offset);
 			}
 			position = box.end;
 		}
 	};
 	await walk(moov.body, moov.end);
-	return facts.durationSeconds === undefined && facts.width === undefined ? undefined : facts;
+	const video = tracks.find((track) => track.handler === 'vide') ?? tracks.find((track) => (track.width ?? 0) > 0 && (track.height ?? 0) > 0);
+	if (video?.width && video.height) Object.assign(facts, { width: video.width, height: video.height });
+	if (video?.handler === 'vide' && video.timescale && video.duration && video.samples > 0) {
+		facts.framesPerSecond = Math.round(((video.samples * video.timescale) / video.duration) * 100) / 100;
+	}
+	return Object.keys(facts).length === 0 ? undefined : facts;
 }
 
 // ---------------------------------------------------------------------------- audio

@@ -54,11 +54,13 @@ const ACCEPTED_MIME: Record<MediaKind, { types: string[]; hint: string }> = {
 /**
  * What Ark's create page (https://www.volcengine.com/docs/82379/1520757) allows of each file,
  * read from the file itself: images and reference videos 300–6000 px a side with an aspect
- * ratio (width ÷ height) of 0.4–2.5; reference videos and audios 2–15 s each, 15 s together.
+ * ratio (width ÷ height) of 0.4–2.5; reference videos at 24–60 frames per second; reference
+ * videos and audios 2–15 s each, 15 s together.
  */
 const FILE_LIMITS = {
 	sides: { min: 300, max: 6000 },
 	aspect: { min: 0.4, max: 2.5 },
+	framesPerSecond: { min: 24, max: 60 },
 	seconds: { min: 2, max: 15, total: 15 },
 };
 const SEED_RANGE = { min: -1, max: 2 ** 32 - 1 };
@@ -121,6 +123,11 @@ function checkFacts(kind: MediaKind, facts: MediaFacts, what: string): string[] 
 			problems.push(`${what} is ${width}×${height} px, an aspect ratio of ${ratio.toFixed(2)}; width ÷ height must be ${aspect.min} to ${aspect.max}. Crop it.`);
 		}
 	}
+	const { framesPerSecond: fps } = facts;
+	if (kind === 'video' && fps !== undefined && (fps < FILE_LIMITS.framesPerSecond.min || fps > FILE_LIMITS.framesPerSecond.max)) {
+		const { min, max } = FILE_LIMITS.framesPerSecond;
+		problems.push(`${what} runs at ${fps} frames per second; a reference video must run at ${min} to ${max}. Convert it, e.g. to 30 fps.`);
+	}
 	if (kind !== 'image' && durationSeconds !== undefined) {
 		const { min, max } = FILE_LIMITS.seconds;
 		if (durationSeconds < min || durationSeconds > max) {
@@ -147,7 +154,7 @@ function mediaEntrySchema(gateway: SeedanceGateway) {
 					fileName: z.string().optional(),
 				})
 				.optional(),
-			facts: z.object({ width: z.number().optional(), height: z.number().optional(), durationSeconds: z.number().optional() }).optional(),
+			facts: z.object({ width: z.number().optional(), height: z.number().optional(), durationSeconds: z.number().optional(), framesPerSecond: z.number().optional() }).optional(),
 		})
 		.superRefine((entry, ctx) => {
 			const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
