@@ -303,7 +303,8 @@ describe('queue mode: Redis, a main process and workers', () => {
 		const shutdownSeconds = (Date.now() - sigtermAt) / 1000;
 		const pollsDuringShutdown = task.pollCount - pollsAtSigterm;
 		expect(exit).toEqual({ code: 1, signal: null });
-		expect(procs.logs['worker-1']).toContain('Shutdown timed out after 5 seconds');
+		// 'exit' can come before the last of the pipe is read.
+		await until('the shutdown timeout in the log', () => (procs.logs['worker-1'].includes('Shutdown timed out after 5 seconds') ? true : undefined), 5_000, context);
 		expect(procs.logs['worker-1']).not.toContain(`Worker finished execution ${execution.id} `);
 		// Nothing told the database: the execution is still `running` (its Bull job still `active`).
 		expect((await onlyExecution(workflowId)).status).toBe('running');
