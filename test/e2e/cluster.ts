@@ -67,6 +67,15 @@ export class Processes {
 		}
 	}
 
+	/**
+	 * Resolves once `name`'s log matches `pattern`. Output is read from a pipe, so a line can
+	 * trail what it reports (a saved execution row, the process's 'exit').
+	 */
+	async logged(name: string, pattern: string | RegExp, timeoutMs = 120_000): Promise<void> {
+		const matches = () => (typeof pattern === 'string' ? this.logs[name].includes(pattern) : pattern.test(this.logs[name]));
+		await until(`${name} to log ${String(pattern)}`, () => (matches() ? true : undefined), timeoutMs, () => this.tail());
+	}
+
 	tail(chars = 6000): string {
 		return Object.entries(this.logs)
 			.map(([name, log]) => `--- ${name}\n${log.slice(-chars)}`)
@@ -86,6 +95,9 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 }
+
+/** What an `n8n worker` prints once it takes jobs (the wording differs between n8n versions). */
+export const WORKER_READY = /n8n worker is now ready|worker.*(ready|started|listening)/i;
 
 export const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,7 +5,7 @@ import { join } from 'path';
 import type { Simulator } from '../simulator';
 import { startSimulator } from '../simulator';
 import type { StoredExecution } from './cluster';
-import { Processes, sleep, storedExecutions, until } from './cluster';
+import { Processes, sleep, storedExecutions, until, WORKER_READY } from './cluster';
 import { freePort } from './processes';
 import type { N8n, Workflow, WorkflowNode } from './workflows';
 
@@ -125,7 +125,7 @@ async function startMain(name: string) {
 
 async function startWorker(name: string) {
 	procs.start(name, n8n.n8nBin, ['worker', '--concurrency=5'], n8nEnv({ QUEUE_HEALTH_CHECK_PORT: String(await freePort()) }));
-	await until(`${name} to be ready`, () => (/n8n worker is now ready|worker.*(ready|started|listening)/i.test(procs.logs[name]) ? true : undefined), 120_000, context);
+	await procs.logged(name, WORKER_READY);
 	workerName = name;
 }
 

@@ -3,7 +3,7 @@ import { rmSync } from 'fs';
 
 import type { Simulator } from '../simulator';
 import { startSimulator } from '../simulator';
-import { Processes, storedExecutions, until } from './cluster';
+import { Processes, storedExecutions, until, WORKER_READY } from './cluster';
 import { freePort } from './processes';
 import type { N8n } from './workflows';
 import { chain } from './workflows';
@@ -67,7 +67,7 @@ beforeAll(async () => {
 	processes.start('main', n8n.n8nBin, ['start'], lib.n8nEnv(userFolder, n8n, { ...queueEnv, N8N_PORT: String(mainPort), N8N_LISTEN_ADDRESS: '127.0.0.1' }));
 	processes.start('worker', n8n.n8nBin, ['worker', '--concurrency=5'], lib.n8nEnv(userFolder, n8n, { ...queueEnv, QUEUE_HEALTH_CHECK_PORT: String(await freePort()) }));
 	await waitFor('the main process', async () => ((await fetch(`http://127.0.0.1:${mainPort}/healthz`)).ok ? true : undefined));
-	await waitFor('the worker', async () => (/worker.*(ready|started|listening)|n8n worker is now ready/i.test(processes.logs.worker) ? true : undefined));
+	await processes.logged('worker', WORKER_READY);
 	process.env.SEEDANCE_QUEUE_WEBHOOK = `http://127.0.0.1:${mainPort}/webhook/seedance-queue`;
 }, 10 * 60 * 1000);
 
@@ -94,8 +94,8 @@ it('a webhook-triggered Seedance run executes on the worker, with the video stor
 	);
 	expect(execution.status).toBe('success');
 	expect(processes.logs.worker).toContain(`Worker started execution ${execution.id}`);
-	// The worker saves the execution before it logs the finish, so the log line may trail the row.
-	await waitFor('the worker to log the finish', async () => (processes.logs.worker.includes(`Worker finished execution ${execution.id}`) ? true : undefined), 15_000);
+	// The worker saves the execution before it logs the finish.
+	await processes.logged('worker', `Worker finished execution ${execution.id}`, 15_000);
 
 	const runData = (execution.data as unknown as { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { mimeType: string; id?: string }> }>> } }>> } }).resultData.runData;
 	const [item] = runData.Seedance[0].data.main[0];

@@ -4,7 +4,7 @@ import { rmSync } from 'fs';
 import type { SimTask, Simulator } from '../simulator';
 import { startSimulator } from '../simulator';
 import type { StoredExecution } from './cluster';
-import { Processes, sleep, storedExecutions, until } from './cluster';
+import { Processes, sleep, storedExecutions, until, WORKER_READY } from './cluster';
 import { freePort } from './processes';
 import type { N8n, Workflow } from './workflows';
 import { chain } from './workflows';
@@ -258,7 +258,7 @@ describe('queue mode: Redis, a main process and workers', () => {
 			...extraEnv,
 		});
 		procs.start(name, n8n.n8nBin, ['worker', '--concurrency=5'], env);
-		await until(`${name} to be ready`, () => (/n8n worker is now ready|worker.*(ready|started|listening)/i.test(procs.logs[name]) ? true : undefined), 120_000, context);
+		await procs.logged(name, WORKER_READY);
 	};
 	const ranExecution = (name: string, id: string) => procs.logs[name].includes(`Worker started execution ${id} `);
 
@@ -303,8 +303,7 @@ describe('queue mode: Redis, a main process and workers', () => {
 		const shutdownSeconds = (Date.now() - sigtermAt) / 1000;
 		const pollsDuringShutdown = task.pollCount - pollsAtSigterm;
 		expect(exit).toEqual({ code: 1, signal: null });
-		// 'exit' can come before the last of the pipe is read.
-		await until('the shutdown timeout in the log', () => (procs.logs['worker-1'].includes('Shutdown timed out after 5 seconds') ? true : undefined), 5_000, context);
+		await procs.logged('worker-1', 'Shutdown timed out after 5 seconds', 5_000);
 		expect(procs.logs['worker-1']).not.toContain(`Worker finished execution ${execution.id} `);
 		// Nothing told the database: the execution is still `running` (its Bull job still `active`).
 		expect((await onlyExecution(workflowId)).status).toBe('running');
