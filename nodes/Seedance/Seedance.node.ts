@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import * as create from './actions/create.operation';
+import * as create from './actions/create';
 import * as del from './actions/delete.operation';
 import * as get from './actions/get.operation';
 import * as getMany from './actions/getMany.operation';

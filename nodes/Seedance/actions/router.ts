@@ -8,7 +8,7 @@ import { getGateway } from '../gateways';
 import { openLedger } from '../create-ledger';
 import { isToolCall, keepsRaw, omitRaw, toolResult } from '../output';
 import { asNodeError, errorMessage, taskOfError } from '../task-errors';
-import * as create from './create.operation';
+import * as create from './create';
 import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
