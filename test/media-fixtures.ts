@@ -130,3 +130,174 @@ export function mp4(seconds: number, width = 640, height = 640, mdatBytes = 4096
 		box('moov', box('mvhd', timesHeader(1000, Math.round(seconds * 1000), 100)), audioTrack, videoTrack),
 	]);
 }
+
+// ---------------------------------------------------------------------------- hostile and fragmented files
+
+/** A box whose size field says `declaredSize` whatever its content (0 and 1 have their MP4 meanings). */
+export function rawBox(type: string, declaredSize: number, body: Buffer = Buffer.alloc(0)): Buffer {
+	const header = Buffer.alloc(8);
+	header.writeUInt32BE(declaredSize >>> 0);
+	header.write(type, 4, 'latin1');
+	return Buffer.concat([header, body]);
+}
+
+/** A box of `type` holding `parts`, with a correct size. */
+export function mp4Box(type: string, ...parts: Buffer[]): Buffer {
+	return box(type, ...parts);
+}
+
+const FTYP = box('ftyp', Buffer.from('isom\0\0\x02\0isomiso2mp41', 'latin1'));
+
+function movieHeader(timescale: number, duration: number): Buffer {
+	const body = Buffer.alloc(100);
+	body.writeUInt32BE(timescale, 12);
+	body.writeUInt32BE(duration, 16);
+	return box('mvhd', body);
+}
+
+/**
+ * About `sttsBoxes` × 16 bytes (the default makes ~300 kB) of sample tables that each claim
+ * 100,000 entries while holding none: a reader that trusts the counts reads the rest of the file
+ * for every one of them. This is the file that held n8n's event loop for seconds.
+ */
+export function mp4WithHugeSampleCounts(sttsBoxes = 19_000): Buffer {
+	const stts = Buffer.alloc(16);
+	stts.writeUInt32BE(16, 0);
+	stts.write('stts', 4, 'latin1');
+	stts.writeUInt32BE(100_000, 12); // entry count; no entries follow
+	const tables = Buffer.concat(Array.from({ length: sttsBoxes }, () => stts));
+	return Buffer.concat([FTYP, box('moov', movieHeader(1000, 5000), box('trak', box('mdia', box('minf', box('stbl', tables)))))]);
+}
+
+/**
+ * `depth` boxes nested in each other (trak in trak in trak ...), 8 bytes a level, every size
+ * consistent: 4 MB is half a million levels. A reader that descends without a depth limit holds
+ * a frame and a track record per level.
+ */
+export function mp4NestedBoxes(depth = 500_000, type = 'trak'): Buffer {
+	const nested = Buffer.alloc(depth * 8);
+	for (let level = 0; level < depth; level++) {
+		nested.writeUInt32BE((depth - level) * 8, level * 8);
+		nested.write(type, level * 8 + 4, 'latin1');
+	}
+	const moovHeader = Buffer.alloc(8);
+	moovHeader.writeUInt32BE(8 + nested.length);
+	moovHeader.write('moov', 4, 'latin1');
+	return Buffer.concat([FTYP, moovHeader, nested]);
+}
+
+/** A moov with `count` empty free boxes: many boxes, no depth. */
+export function mp4ManyBoxes(count = 200_000): Buffer {
+	const frees = Buffer.alloc(count * 8);
+	for (let index = 0; index < count; index++) rawBox('free', 8).copy(frees, index * 8);
+	return Buffer.concat([FTYP, box('moov', movieHeader(1000, 5000), frees)]);
+}
+
+export interface FragmentedMp4Options {
+	seconds?: number;
+	fps?: number;
+	width?: number;
+	height?: number;
+	/** Write mvex/mehd with the whole length (ffmpeg does when it can seek back; many recorders do not). */
+	mehd?: boolean;
+	/** Frames per fragment (moof + mdat). */
+	framesPerFragment?: number;
+	/** Cut the file this many bytes before its end. */
+	truncateBy?: number;
+}
+
+/**
+ * A fragmented MP4 as ffmpeg's `-movflags empty_moov+frag_keyframe` and browser recorders write
+ * it: mvhd and mdhd durations of 0 and an empty sample table in moov, then moof + mdat pairs
+ * whose trun boxes list the samples. The fragments take their sample durations from the three
+ * places the format allows, in turn: trun's own per-sample durations, tfhd's default, and
+ * trex's default in mvex.
+ */
+export function fragmentedMp4(options: FragmentedMp4Options = {}): Buffer {
+	const { seconds = 6, fps = 30, width = 640, height = 480, mehd = false, framesPerFragment = 30, truncateBy = 0 } = options;
+	const timescale = 15360; // ffmpeg's usual video timescale
+	const delta = Math.round(timescale / fps);
+	const frames = Math.round(seconds * fps);
+	const fullBox = (type: string, size: number, fill: (body: Buffer) => void) => {
+		const body = Buffer.alloc(size);
+		fill(body);
+		return box(type, body);
+	};
+	const tkhd = fullBox('tkhd', 84, (body) => {
+		body.writeUInt32BE(3, 0); // enabled, in movie
+		body.writeUInt32BE(1, 12); // track_ID
+		body.writeUInt32BE(width * 65536, 76);
+		body.writeUInt32BE(height * 65536, 80);
+	});
+	const mdhd = fullBox('mdhd', 24, (body) => body.writeUInt32BE(timescale, 12));
+	const hdlr = fullBox('hdlr', 25, (body) => body.write('vide', 8, 'latin1'));
+	const emptyTable = (type: string, size: number) => fullBox(type, size, () => {});
+	const stbl = box('stbl', emptyTable('stsd', 8), emptyTable('stts', 8), emptyTable('stsc', 8), emptyTable('stsz', 12), emptyTable('stco', 8));
+	const trak = box('trak', tkhd, box('mdia', mdhd, hdlr, box('minf', stbl)));
+	const trex = fullBox('trex', 24, (body) => {
+		body.writeUInt32BE(1, 4); // track_ID
+		body.writeUInt32BE(1, 8);
+		body.writeUInt32BE(delta, 12); // default_sample_duration
+	});
+	// mehd is in the movie timescale (1000 here).
+	const mvex = box('mvex', ...(mehd ? [fullBox('mehd', 8, (body) => body.writeUInt32BE(Math.round(seconds * 1000), 4))] : []), trex);
+	const moov = box('moov', movieHeader(1000, 0), trak, mvex);
+	const fragments: Buffer[] = [];
+	let decodeTime = 0;
+	for (let first = 0, sequence = 1; first < frames; first += framesPerFragment, sequence++) {
+		const count = Math.min(framesPerFragment, frames - first);
+		const style = (sequence - 1) % 3; // 0: durations in trun, 1: tfhd default, 2: trex default
+		const mfhd = fullBox('mfhd', 8, (body) => body.writeUInt32BE(sequence, 4));
+		const tfhd = fullBox('tfhd', style === 1 ? 12 : 8, (body) => {
+			body.writeUInt32BE(0x020000 | (style === 1 ? 0x08 : 0), 0); // default-base-is-moof (+ default duration)
+			body.writeUInt32BE(1, 4);
+			if (style === 1) body.writeUInt32BE(delta, 8);
+		});
+		const tfdt = fullBox('tfdt', 8, (body) => body.writeUInt32BE(decodeTime, 4));
+		const perSample = style === 0 ? 8 : 4; // duration + size, or size only
+		const trun = fullBox('trun', 12 + count * perSample, (body) => {
+			body.writeUInt32BE(0x01 | 0x200 | (style === 0 ? 0x100 : 0), 0);
+			body.writeUInt32BE(count, 4);
+			for (let sample = 0; sample < count; sample++) {
+				const at = 12 + sample * perSample;
+				if (style === 0) body.writeUInt32BE(delta, at);
+				body.writeUInt32BE(100, at + perSample - 4);
+			}
+		});
+		fragments.push(box('moof', mfhd, box('traf', tfhd, tfdt, trun)), box('mdat', Buffer.alloc(count * 100, 0x11)));
+		decodeTime += count * delta;
+	}
+	const file = Buffer.concat([FTYP, moov, ...fragments]);
+	return truncateBy > 0 ? file.subarray(0, file.length - truncateBy) : file;
+}
+
+/** A JPEG that never reaches its frame header: `segments` empty APP segments, with fill bytes between them. */
+export function jpegEndlessSegments(segments = 50_000): Buffer {
+	const segment = Buffer.from([0xff, 0xff, 0xff, 0xe1, 0x00, 0x02]);
+	return Buffer.concat([Buffer.from([0xff, 0xd8]), ...Array.from({ length: segments }, () => segment)]);
+}
+
+/** An ID3 tag and then no MPEG frame at all: zeros, or bytes that look like a frame sync only once. */
+export function mp3WithoutFrames(bytes = 200_000): Buffer {
+	const id3 = Buffer.alloc(10);
+	id3.write('ID3', 0, 'latin1');
+	id3.set([4, 0, 0, 0, 0, 0, 0x10], 3); // a 16-byte tag
+	const junk = Buffer.alloc(16 + bytes);
+	// One lone "frame header" (MPEG-1 Layer III, 128 kbit/s) with no frame after it.
+	junk.set([0xff, 0xfb, 0x90, 0x00], 16 + 1000);
+	return Buffer.concat([id3, junk]);
+}
+
+/** A WAV whose chunks never reach fmt or data: `chunks` empty LIST chunks, then one claiming 4 GB. */
+export function wavChunkLoop(chunks = 100_000): Buffer {
+	const header = Buffer.alloc(12);
+	header.write('RIFF', 0, 'latin1');
+	header.writeUInt32LE(0xffffffff, 4);
+	header.write('WAVE', 8, 'latin1');
+	const empty = Buffer.alloc(8);
+	empty.write('LIST', 0, 'latin1');
+	const huge = Buffer.alloc(8);
+	huge.write('junk', 0, 'latin1');
+	huge.writeUInt32LE(0xffffffff, 4);
+	return Buffer.concat([header, ...Array.from({ length: chunks }, () => empty), huge]);
+}
