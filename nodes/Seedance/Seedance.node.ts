@@ -96,7 +96,7 @@ const simplifyProperty: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description: "Whether to return the task's normalised fields only, without the gateway's raw response",
-	displayOptions: { show: { operation: ['create', 'get', 'wait'], '@version': [{ _cnd: { gte: 1.1 } }] } },
+	displayOptions: { show: { operation: ['create', 'get', 'wait', 'getMany', 'delete'], '@version': [{ _cnd: { gte: 1.1 } }] } },
 };
 
 function nodeProperties(): INodeProperties[] {

@@ -17,6 +17,8 @@
 //   tasks, not the answer); the queueCap knob counts queued and running tasks, as for the others;
 // - `ratio: "adaptive"` resolves to 16:9 and `duration: -1` to 5 s (the real model chooses);
 // - the list is newest first; page_size defaults to 10;
+// - knobs (setArkListQuirks) make the list misbehave as a gateway in front of Ark might: pages
+//   capped below page_size, pages repeated, short pages, a total that lies or is missing;
 // - reference video/audio durations and image sizes are not checked (the simulator never
 //   fetches the media); a data: URL's declared format is.
 
@@ -33,7 +35,7 @@ import {
 	unixSeconds,
 } from './core';
 import type { GatewayModule, GatewayRequest, Reply, SimState } from './core';
-import type { SimTask } from './types';
+import type { ArkListQuirks, SimTask } from './types';
 
 export const ARK_PREFIX = '/ark/api/v3';
 
@@ -615,6 +617,32 @@ function pageParam(query: URLSearchParams, name: string, fallback: number): numb
 	return n;
 }
 
+/** An honest list: the docs' paging, (page_num − 1) × page_size, and the true total. */
+export const NO_QUIRKS: ArkListQuirks = { pageSizeCap: 0, repeatPages: [], shortPages: [], totalOffset: 0, omitTotal: false, overlap: 0 };
+const QUIRKS = new WeakMap<SimState, ArkListQuirks>();
+
+/** Knob: how this simulator's list misbehaves (merged; null = honest again). */
+export function setArkListQuirks(state: SimState, quirks: Partial<ArkListQuirks> | null): void {
+	if (quirks === null) QUIRKS.delete(state);
+	else QUIRKS.set(state, { ...(QUIRKS.get(state) ?? NO_QUIRKS), ...quirks });
+}
+
+/**
+ * One page of a list of matches, newest first, as the list serves it: page_num and page_size
+ * as Ark's docs place them, then the quirks. Pure, so a unit test can page any list the same way.
+ */
+export function arkListPage<T>(matches: readonly T[], pageNum: number, pageSize: number, quirks: ArkListQuirks = NO_QUIRKS): { items: T[]; total?: number } {
+	const size = quirks.pageSizeCap > 0 ? Math.min(pageSize, quirks.pageSizeCap) : pageSize;
+	const itemsOf = (n: number): T[] => {
+		if (n > 1 && quirks.repeatPages.includes(n)) return itemsOf(n - 1);
+		const start = Math.max(0, (n - 1) * (size - quirks.overlap));
+		const page = matches.slice(start, start + size);
+		return quirks.shortPages.includes(n) && page.length > 1 ? page.slice(0, Math.ceil(page.length / 2)) : page;
+	};
+	const items = itemsOf(pageNum);
+	return quirks.omitTotal ? { items } : { items, total: Math.max(0, matches.length + quirks.totalOffset) };
+}
+
 function listTasks(state: SimState, query: URLSearchParams, now: number): Record<string, unknown> {
 	const pageNum = pageParam(query, 'page_num', 1);
 	const pageSize = pageParam(query, 'page_size', 10);
@@ -636,8 +664,8 @@ function listTasks(state: SimState, query: URLSearchParams, now: number): Record
 		.filter((task) => ids.length === 0 || ids.includes(task.id))
 		.filter((task) => tier === null || settledOf(task).serviceTier === tier)
 		.sort((a, b) => b.createdAt - a.createdAt);
-	const page = matches.slice((pageNum - 1) * pageSize, pageNum * pageSize);
-	return { items: page.map((task) => taskObject(state, task, now)), total: matches.length };
+	const { items, total } = arkListPage(matches, pageNum, pageSize, QUIRKS.get(state) ?? NO_QUIRKS);
+	return { items: items.map((task) => taskObject(state, task, now)), ...(total === undefined ? {} : { total }) };
 }
 
 // ---------------------------------------------------------------------------

@@ -6,14 +6,14 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { aihubmix } from './aihubmix';
-import { ark } from './ark';
+import { ark, setArkListQuirks } from './ark';
 import { cdnRoute } from './cdn';
 import { ApiError, cdnListener, DEFAULT_KNOBS, gatewayListener, isRecord, loadFixtures, stripQuery } from './core';
 import type { GatewayModule, Knobs, Reply, SimState } from './core';
 import { tokenhub } from './tokenhub';
 import type { FaultSpec, GatewayName, RecordedRequest, Simulator, SimulatorOptions } from './types';
 
-export type { FaultSpec, GatewayName, RecordedRequest, Simulator, SimTask, SimulatorOptions } from './types';
+export type { ArkListQuirks, FaultSpec, GatewayName, RecordedRequest, Simulator, SimTask, SimulatorOptions } from './types';
 
 const MODULES: GatewayModule[] = [tokenhub, aihubmix, ark];
 const KNOB_NAMES = Object.keys(DEFAULT_KNOBS) as Array<keyof Knobs>;
@@ -134,6 +134,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 		set(next) {
 			Object.assign(state.knobs, pickKnobs(next));
 		},
+		setArkList(quirks) {
+			setArkListQuirks(state, quirks);
+		},
 		injectFault(fault) {
 			state.faults.push({ spec: { ...fault }, remaining: fault.times ?? 1 });
 		},
@@ -142,6 +145,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 			state.requests.length = 0;
 			state.tasks.clear();
 			state.faults.length = 0;
+			setArkListQuirks(state, null);
 		},
 		async close() {
 			state.closed = true;

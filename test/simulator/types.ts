@@ -23,6 +23,22 @@ export interface SimulatorOptions {
 	port?: number;
 }
 
+/** Ways the simulated Ark's task list can misbehave, for Get Many's tests; all off by default. */
+export interface ArkListQuirks {
+	/** Most items a page holds whatever page_size asks (a gateway's own cap); pages sit at (page_num − 1) × this. 0 = none. */
+	pageSizeCap: number;
+	/** Pages (page_num) that answer the page before them again instead of their own items. */
+	repeatPages: number[];
+	/** Pages that leave out the second half of their items (listed on no other page), though more follow. */
+	shortPages: number[];
+	/** Added to `total`, which then lies (never below 0). */
+	totalOffset: number;
+	/** No `total` in the answer. */
+	omitTotal: boolean;
+	/** Each page after the first starts this many items early, as when tasks are made during a walk. */
+	overlap: number;
+}
+
 export interface RecordedRequest {
 	server: 'gateway' | 'cdn';
 	gateway?: GatewayName;
@@ -53,6 +69,8 @@ export interface FaultSpec {
 	gateway?: GatewayName;
 	method?: string;
 	pathIncludes?: string;
+	/** Only requests whose JSON body contains this text (one item's prompt, say). */
+	bodyIncludes?: string;
 	server?: 'gateway' | 'cdn';
 	times?: number;
 	status?: number;
@@ -82,6 +100,8 @@ export interface Simulator {
 	gatewayRequests(gateway?: GatewayName): RecordedRequest[];
 	cdnRequests(): RecordedRequest[];
 	set(options: Partial<SimulatorOptions>): void;
+	/** Sets the Ark list's quirks (merged with the current ones; reset() turns them all off). */
+	setArkList(quirks: Partial<ArkListQuirks>): void;
 	injectFault(fault: FaultSpec): void;
 	reset(): void;
 	close(): Promise<void>;
