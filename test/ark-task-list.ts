@@ -33,6 +33,31 @@ export function seedArkTasks(sim: Simulator, count: number, prefix = 'cgt-seeded
 	return ids.reverse();
 }
 
+/**
+ * One Ark task put straight into the simulator: `startedMsAgo` ago, queued for `queuedMs`, then
+ * running until `jobMs` after it was made, then finished with `outcome`.
+ */
+export function seedArkTask(
+	sim: Simulator,
+	id: string,
+	{ startedMsAgo = 0, queuedMs = 0, jobMs = 1, outcome = 'succeed' }: { startedMsAgo?: number; queuedMs?: number; jobMs?: number; outcome?: 'succeed' | 'fail' | 'expire' } = {},
+): string {
+	const prompt = `Task ${id}`;
+	sim.tasks.set(id, {
+		id,
+		gateway: 'ark',
+		model: MODEL,
+		createdAt: Date.now() - startedMsAgo,
+		jobMs,
+		queuedMs,
+		outcome,
+		body: { model: MODEL, content: [{ type: 'text', text: prompt }] },
+		prompt,
+		pollCount: 0,
+	});
+	return id;
+}
+
 /** The list requests (GET …/tasks?…) sent to the simulated Ark, with their page_num and page_size. */
 export function listRequests(sim: Simulator): Array<RecordedRequest & { pageNum: number; pageSize: number }> {
 	return sim

@@ -103,7 +103,7 @@ describe("Delete, with Ark's meaning", () => {
 		const created = await create({ prompt: 'Never mind [sim:ms=5000]', waitForCompletion: false });
 		const taskId = created.items[0].json.taskId as string;
 		const run = await remove(taskId);
-		expect(run.items[0].json).toMatchObject({ taskId, deleted: true });
+		expect(run.items[0].json).toMatchObject({ taskId, action: 'cancelled', cancelled: true, deleted: false });
 		const after = await runSeedance({ sim, provider: 'ark', parameters: { operation: 'get', taskId, options: { downloadVideo: false } } });
 		expect(after.items[0].json.status).toBe('cancelled');
 	});
@@ -115,7 +115,7 @@ describe("Delete, with Ark's meaning", () => {
 		const run = await remove(created.items[0].json.taskId as string);
 		sim.set({ queuedMs: 100, jobMs: 600 });
 		expect(run.status).toBe('error');
-		expect(run.nodeError('Seedance')!.message).toMatch(/Ark answered 400 while deleting task .*running/);
+		expect(run.nodeError('Seedance')!.message).toMatch(/^Task .* is running on Ark, and a running task cannot be cancelled or deleted$/);
 	});
 
 	it('a finished task is deleted', async () => {
