@@ -215,8 +215,8 @@ export interface FragmentedMp4Options {
  */
 export function fragmentedMp4(options: FragmentedMp4Options = {}): Buffer {
 	const { seconds = 6, fps = 30, width = 640, height = 480, mehd = false, framesPerFragment = 30, truncateBy = 0 } = options;
-	const timescale = 15360; // ffmpeg's usual video timescale
-	const delta = Math.round(timescale / fps);
+	const delta = 512;
+	const timescale = fps * delta; // as ffmpeg picks it: 15360 for 30 fps, 12800 for 25
 	const frames = Math.round(seconds * fps);
 	const fullBox = (type: string, size: number, fill: (body: Buffer) => void) => {
 		const body = Buffer.alloc(size);

@@ -1,9 +1,11 @@
 import type { IBinaryData, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { MediaInput, MediaRole } from './gateways/gateway';
+import { MEDIA_KIND } from './gateways/gateway';
 import { GATEWAYS } from './gateways';
 import type { MediaFacts } from './media-probe';
 import { base64Reader, probeMedia, streamReader } from './media-probe';
+import { ACCEPTED_MIME, MAX_BYTES } from './validation';
 
 /**
  * The role-driven media list: its UI, and turning the entries of one item into what the
@@ -162,6 +164,17 @@ export async function binarySize(ctx: IExecuteFunctions, binary: IBinaryData): P
 	return Math.floor((base64.length * 3) / 4) - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
 }
 
+/**
+ * Whether a file is worth reading for its facts: its type fits the role and its size is within
+ * the role's limit. Validation refuses the others from these two cheap facts alone, so a file
+ * that claims to be an image but is 4 GB of boxes is never opened.
+ */
+function worthProbing(role: string, mimeType: string | undefined, bytes: number): boolean {
+	const kind = MEDIA_KIND[role as MediaRole];
+	if (!kind) return false;
+	return ACCEPTED_MIME[kind].types.includes((mimeType ?? '').toLowerCase()) && bytes > 0 && bytes <= MAX_BYTES[kind];
+}
+
 async function probeBinary(ctx: IExecuteFunctions, binary: IBinaryData, bytes: number): Promise<MediaFacts | undefined> {
 	if (!binary.id) return await probeMedia(base64Reader(binary.data ?? ''));
 	// A file the store cannot open gives no facts here; loading it for the create reports why.
@@ -169,15 +182,18 @@ async function probeBinary(ctx: IExecuteFunctions, binary: IBinaryData, bytes: n
 	return stream ? await probeMedia(streamReader(stream, bytes)) : undefined;
 }
 
-function probeDataUrl(url: string): Promise<MediaFacts | undefined> | undefined {
-	const comma = url.indexOf(',');
-	if (!/^data:[^,]*;base64,/i.test(url)) return undefined;
-	return probeMedia(base64Reader(url.slice(comma + 1)));
+async function probeDataUrl(role: string, url: string): Promise<MediaFacts | undefined> {
+	const match = /^data:([^;,]*)[^,]*;base64,/i.exec(url);
+	if (!match) return undefined;
+	const base64 = url.slice(match[0].length);
+	const bytes = Math.floor((base64.length * 3) / 4);
+	return worthProbing(role, match[1], bytes) ? await probeMedia(base64Reader(base64)) : undefined;
 }
 
 /**
  * Reads the media list of item `itemIndex`: the size and type of binary files and what their
- * headers say (pixel size, length), without loading them whole.
+ * headers say (pixel size, length), without loading them whole. Headers are read only of files
+ * whose type and size fit their role, and each within the probe's budget (media-probe.ts).
  */
 export async function readMediaEntries(ctx: IExecuteFunctions, itemIndex: number): Promise<MediaEntry[]> {
 	const parameter = ctx.getNodeParameter('media.items', itemIndex, []) as MediaEntryParameters[];
@@ -196,13 +212,13 @@ export async function readMediaEntries(ctx: IExecuteFunctions, itemIndex: number
 			if (binary) {
 				const bytes = await binarySize(ctx, binary);
 				entry.binary = { found: true, mimeType: binary.mimeType, bytes, fileName: binary.fileName };
-				entry.facts = await probeBinary(ctx, binary, bytes);
+				if (worthProbing(entry.role, binary.mimeType, bytes)) entry.facts = await probeBinary(ctx, binary, bytes);
 			} else {
 				entry.binary = { found: false };
 			}
 		} else {
 			entry.url = typeof raw.url === 'string' ? raw.url.trim() : String(raw.url ?? '');
-			entry.facts = await probeDataUrl(entry.url);
+			entry.facts = await probeDataUrl(entry.role, entry.url);
 		}
 		entries.push(entry);
 	}

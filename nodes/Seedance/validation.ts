@@ -31,7 +31,7 @@ export interface GenerationParameters {
 	executionExpiresAfter?: unknown;
 }
 
-const MAX_BYTES: Record<MediaKind, number> = {
+export const MAX_BYTES: Record<MediaKind, number> = {
 	image: 30 * 1024 * 1024,
 	video: 50 * 1024 * 1024,
 	audio: 15 * 1024 * 1024,
@@ -39,7 +39,7 @@ const MAX_BYTES: Record<MediaKind, number> = {
 /** Ark's limit on a whole request body; data URLs count towards it. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
-const ACCEPTED_MIME: Record<MediaKind, { types: string[]; hint: string }> = {
+export const ACCEPTED_MIME: Record<MediaKind, { types: string[]; hint: string }> = {
 	image: {
 		types: ['image/jpeg', 'image/png', 'image/webp', 'image/bmp', 'image/tiff', 'image/gif'],
 		hint: 'JPEG, PNG, WebP, BMP, TIFF or GIF',
