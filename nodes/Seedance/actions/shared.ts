@@ -2,12 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Batch, ItemScope } from '../batch';
-import type { SeedanceGateway } from '../gateways/gateway';
+import type { BilledRequest, SeedanceGateway } from '../gateways/gateway';
 import { downloadVideo } from '../download';
 import { isToolCall, taskToJson } from '../output';
 import type { WaitResult, WaitSettings } from '../polling';
 import { TaskTracker } from '../task-errors';
-import { costOfTokens } from '../pricing';
+import { billedFactsOf, costOfTokens } from '../pricing';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../transport';
 
 /** Parameters and the finishing step that Create, Get and Wait share. */
@@ -146,6 +146,8 @@ export interface DeliverySettings {
 	requestTimeoutMs: number;
 	/** The price table of the credential's gateway and region, to price the tokens a task used. */
 	priceList?: string;
+	/** Create only: the billed facts of the body the node priced, where the task does not report them (reference videos). */
+	billed?: BilledRequest;
 }
 
 /** Read before anything is sent, like every parameter: nothing can fail to read once a task is paid. */
@@ -217,7 +219,7 @@ export async function deliverTask(
 	const { ctx, gateway, itemIndex, batch } = scope;
 	const { task, timedOut } = result;
 	// Where the gateway reports the tokens it billed, what they cost.
-	const billed = costOfTokens(settings.priceList, task.model, task.completionTokens);
+	const billed = costOfTokens(settings.priceList, billedFactsOf(gateway, task, settings.billed), task.completionTokens);
 	const json = taskToJson(task, {
 		timedOut,
 		...tracker.extra,

@@ -1,15 +1,29 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { GenerationRequest, NormalisedTask, SeedanceGateway } from './gateway';
+import type { BodyFields } from './shared';
 import {
 	buildContentArray,
+	CONTENT_TYPES,
 	firstNumber,
 	firstString,
 	normaliseStatus,
 	parseOpenAiStyleError,
+	PRICE_NEUTRAL_FIELDS,
 	readContentBody,
 	taskError,
 } from './shared';
+
+/**
+ * The request fields of AIHubMix's Seedance guide: the ones billed on (output seconds × the rate
+ * for model and resolution, higher with a reference video in `content`), and the ones that do
+ * not change the price.
+ */
+export const AIHUBMIX_BODY_FIELDS: BodyFields = {
+	priced: ['model', 'duration', 'resolution', 'content'],
+	neutral: [...PRICE_NEUTRAL_FIELDS, 'prompt', 'ratio', 'generate_audio'],
+	contentTypes: CONTENT_TYPES,
+};
 
 /**
  * AIHubMix (https://aihubmix.com/v1), from its Seedance guide and its OpenAI-compatible
@@ -63,7 +77,7 @@ export const aiHubMixGateway: SeedanceGateway = {
 	},
 
 	readBilledRequest(body: IDataObject) {
-		return readContentBody(body);
+		return readContentBody(body, AIHUBMIX_BODY_FIELDS);
 	},
 
 	taskRequest(taskId: string) {

@@ -1,7 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GenerationRequest, ModelSpec, NormalisedTask, SeedanceGateway, TaskListQuery } from './gateway';
-import { buildContentArray, firstNumber, firstString, normaliseStatus, parseOpenAiStyleError, readContentBody, taskError } from './shared';
+import type { BilledRequest, GenerationRequest, ModelSpec, NormalisedTask, SeedanceGateway, TaskListQuery } from './gateway';
+import type { BodyFields } from './shared';
+import {
+	buildContentArray,
+	CONTENT_TYPES,
+	firstNumber,
+	firstString,
+	normaliseStatus,
+	parseOpenAiStyleError,
+	PRICE_NEUTRAL_FIELDS,
+	readContentBody,
+	taskError,
+} from './shared';
 
 /**
  * Ark: ByteDance's own Seedance task API, on BytePlus ModelArk (international, USD) and
@@ -55,6 +66,18 @@ export const ARK_REGIONS: Record<string, string> = {
 };
 
 const TASKS = '/contents/generations/tasks';
+
+/**
+ * The create body's fields, as the create page documents them: the ones Ark bills on (output
+ * tokens from resolution, ratio and duration or frames; the rate from the model, reference
+ * videos, generate_audio and service_tier) and the ones that do not change the price. Others
+ * (draft, tools, ...) are unpriced: refused while a cap is set.
+ */
+export const ARK_BODY_FIELDS: BodyFields = {
+	priced: ['model', 'content', 'resolution', 'ratio', 'duration', 'frames', 'generate_audio', 'service_tier'],
+	neutral: [...PRICE_NEUTRAL_FIELDS, 'execution_expires_after', 'safety_identifier'],
+	contentTypes: CONTENT_TYPES,
+};
 
 /**
  * Advice for Ark's own error codes (common error codes: https://docs.byteplus.com/en/docs/ModelArk/1299023).
@@ -139,7 +162,27 @@ export const arkGateway: SeedanceGateway = {
 	},
 
 	readBilledRequest(body: IDataObject) {
-		return { ...readContentBody(body), ratio: body.ratio, serviceTier: body.service_tier, generateAudio: body.generate_audio };
+		return {
+			...readContentBody(body, ARK_BODY_FIELDS),
+			ratio: body.ratio,
+			serviceTier: body.service_tier,
+			generateAudio: body.generate_audio,
+			frames: body.frames,
+		};
+	},
+
+	// The task object carries the billed facts under the create body's names (get page).
+	readBilledTask(raw: IDataObject) {
+		const facts: Partial<BilledRequest> = {};
+		const has = (value: unknown) => value !== undefined && value !== null;
+		if (has(raw.model)) facts.model = raw.model;
+		if (has(raw.resolution)) facts.resolution = raw.resolution;
+		if (has(raw.ratio)) facts.ratio = raw.ratio;
+		if (has(raw.duration)) facts.duration = raw.duration;
+		if (has(raw.frames)) facts.frames = raw.frames;
+		if (has(raw.generate_audio)) facts.generateAudio = raw.generate_audio;
+		if (has(raw.service_tier)) facts.serviceTier = raw.service_tier;
+		return facts;
 	},
 
 	taskRequest(taskId: string) {

@@ -139,12 +139,25 @@ export interface BilledRequest {
 	model: unknown;
 	duration: unknown;
 	resolution: unknown;
-	/** Reference videos in the body, each with its duration when the body carries one. */
-	referenceVideos: Array<{ durationSeconds?: number }>;
+	/**
+	 * Reference videos in the body (in `content`, or in a gateway's own top-level fields), each
+	 * with its duration when the body carries one, and where it is (`content[1]`, `video_urls[0]`).
+	 */
+	referenceVideos: Array<{ durationSeconds?: number; source?: string }>;
+	/** A total of input video seconds the body states itself, and its field (TokenHub's `input_video_duration`). */
+	statedInputVideo?: { field: string; seconds: unknown };
 	/** For gateways that bill output tokens (pixels × frames): the aspect ratio and service tier. */
 	ratio?: unknown;
 	serviceTier?: unknown;
 	generateAudio?: unknown;
+	/** Frames of output instead of a duration (Ark's 1.0 models): it replaces `duration`. */
+	frames?: unknown;
+	/**
+	 * Top-level fields of the body, and `content` entries, the adapter does not know: neither a
+	 * field it prices nor one it knows to be price-neutral. Only merged fields can be here; the
+	 * price of a body with any cannot be checked against a cap.
+	 */
+	unpricedFields?: string[];
 }
 
 /** A page of a gateway's task list (Get Many). */
@@ -181,8 +194,14 @@ export interface SeedanceGateway {
 	priceList(credentials: IDataObject): string;
 	capabilities: GatewayCapabilities;
 	buildCreateRequest(request: GenerationRequest): GatewayRequest;
-	/** Reads back from a create body the fields the gateway bills on. */
+	/** Reads back from a create body the fields the gateway bills on, and the fields it does not know. */
 	readBilledRequest(body: IDataObject): BilledRequest;
+	/**
+	 * The billed facts a task object reports about itself (Ark: resolution, ratio, duration or
+	 * frames, generate_audio, service_tier), for pricing the tokens it used; absent ones are
+	 * undefined. Where the gateway reports no tokens, it is not needed.
+	 */
+	readBilledTask?(raw: IDataObject): Partial<BilledRequest>;
 	taskRequest(taskId: string): GatewayRequest;
 	/** Turn any task-shaped response (create or get) into the normalised shape. */
 	parseTask(raw: IDataObject, fallbackTaskId?: string): NormalisedTask;

@@ -89,18 +89,56 @@ export function taskError(raw: IDataObject): GatewayError {
 }
 
 /**
- * The billed fields of a body that carries media in the `content` array; `durationsField`
- * names a top-level array of reference-video seconds, paired by position (TokenHub's
- * `video_durations`).
+ * The body fields an adapter knows: the ones its price list reads (`priced`), the ones known
+ * not to change a price (`neutral`), and the `content` entry types it knows. Anything else in a
+ * body can only have been merged through Additional Body Fields, and is reported as unpriced.
  */
-export function readContentBody(body: IDataObject, durationsField?: string): BilledRequest {
-	const content = Array.isArray(body.content) ? (body.content as IDataObject[]) : [];
-	const durations = durationsField && Array.isArray(body[durationsField]) ? (body[durationsField] as unknown[]) : [];
-	const referenceVideos = content
-		.filter((entry) => entry !== null && typeof entry === 'object' && entry.type === 'video_url')
-		.map((_, index) => {
-			const seconds = durations[index];
-			return typeof seconds === 'number' && Number.isFinite(seconds) ? { durationSeconds: seconds } : {};
+export interface BodyFields {
+	priced: readonly string[];
+	neutral: readonly string[];
+	contentTypes: readonly string[];
+}
+
+/** Fields no gateway bills on: they change the video or the delivery, never the price. */
+export const PRICE_NEUTRAL_FIELDS: readonly string[] = ['watermark', 'seed', 'callback_url', 'return_last_frame', 'camera_fixed'];
+
+/** Media entry types of the documented `content` array (and Ark's prompt entry). */
+export const CONTENT_TYPES: readonly string[] = ['text', 'image_url', 'video_url', 'audio_url'];
+
+/** The top-level fields and `content` entries of `body` that `fields` does not list. */
+export function unknownFields(body: IDataObject, fields: BodyFields): string[] {
+	const known = new Set([...fields.priced, ...fields.neutral]);
+	const unknown = Object.keys(body).filter((key) => !known.has(key) && body[key] !== undefined);
+	if (Array.isArray(body.content)) {
+		body.content.forEach((entry: unknown, index) => {
+			const type = entry !== null && typeof entry === 'object' ? (entry as IDataObject).type : undefined;
+			if (typeof type !== 'string' || !fields.contentTypes.includes(type)) {
+				unknown.push(`content[${index}] (type ${JSON.stringify(type) ?? 'none'})`);
+			}
 		});
-	return { model: body.model, duration: body.duration, resolution: body.resolution, referenceVideos };
+	} else if (body.content !== undefined) {
+		unknown.push('content');
+	}
+	return unknown;
+}
+
+/** A length in seconds as a body states it: a finite number, not negative. */
+export const isSeconds = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/**
+ * The billed fields of a body that carries media in the `content` array, and the fields the
+ * adapter does not know.
+ */
+export function readContentBody(body: IDataObject, fields: BodyFields): BilledRequest {
+	const content = Array.isArray(body.content) ? (body.content as unknown[]) : [];
+	const referenceVideos = content.flatMap((entry, index) =>
+		entry !== null && typeof entry === 'object' && (entry as IDataObject).type === 'video_url' ? [{ source: `content[${index}]` }] : [],
+	);
+	return {
+		model: body.model,
+		duration: body.duration,
+		resolution: body.resolution,
+		referenceVideos,
+		unpricedFields: unknownFields(body, fields),
+	};
 }

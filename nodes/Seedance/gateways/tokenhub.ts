@@ -1,15 +1,29 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { GenerationRequest, NormalisedTask, SeedanceGateway } from './gateway';
+import type { BodyFields } from './shared';
 import {
 	buildContentArray,
+	CONTENT_TYPES,
 	firstNumber,
 	firstString,
+	isSeconds,
 	normaliseStatus,
 	parseOpenAiStyleError,
+	PRICE_NEUTRAL_FIELDS,
 	readContentBody,
 	taskError,
 } from './shared';
+
+/**
+ * The create fields of TokenHub's guide: the ones billed on ((input video seconds + output
+ * seconds) × the rate for model and resolution), and the ones that do not change the price.
+ */
+export const TOKENHUB_BODY_FIELDS: BodyFields = {
+	priced: ['model', 'duration', 'resolution', 'content', 'video_url', 'video_urls', 'video_durations', 'input_video_duration'],
+	neutral: [...PRICE_NEUTRAL_FIELDS, 'prompt', 'aspect_ratio', 'generate_audio', 'image_url', 'image_urls', 'audio_url', 'audio_urls'],
+	contentTypes: CONTENT_TYPES,
+};
 
 /**
  * TokenHub (https://tokenhub.store/api/v1), from its Seedance guide:
@@ -69,7 +83,27 @@ export const tokenHubGateway: SeedanceGateway = {
 	},
 
 	readBilledRequest(body: IDataObject) {
-		return readContentBody(body, 'video_durations');
+		const billed = readContentBody(body, TOKENHUB_BODY_FIELDS);
+		// Reference videos come in `content`, or as the guide's top-level video_url / video_urls;
+		// every one is billed for its seconds.
+		const list = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+		const videos = [
+			...billed.referenceVideos.map((video) => video.source as string),
+			...list(body.video_url).map(() => 'video_url'),
+			...list(body.video_urls).map((_, index) => `video_urls[${index}]`),
+		];
+		// video_durations pairs with the videos by position; a length with no video is counted too,
+		// since TokenHub bills the seconds it is told.
+		const durations = list(body.video_durations);
+		const referenceVideos = Array.from({ length: Math.max(videos.length, durations.length) }, (_, index) => ({
+			source: videos[index] ?? `video_durations[${index}]`,
+			...(isSeconds(durations[index]) ? { durationSeconds: durations[index] } : {}),
+		}));
+		return {
+			...billed,
+			referenceVideos,
+			...(body.input_video_duration !== undefined ? { statedInputVideo: { field: 'input_video_duration', seconds: body.input_video_duration } } : {}),
+		};
 	},
 
 	taskRequest(taskId: string) {
