@@ -40,6 +40,18 @@ export class ArkApi implements ICredentialType {
 			description: 'Must be HTTPS unless it is on this machine',
 			displayOptions: { show: { region: ['custom'] } },
 		},
+		{
+			displayName: 'Prices Of',
+			name: 'priceRegion',
+			type: 'options',
+			options: [
+				{ name: 'BytePlus ModelArk (USD)', value: 'byteplus' },
+				{ name: 'Volcengine Ark (CNY)', value: 'volcengine' },
+			],
+			default: 'byteplus',
+			description: 'Which region the custom Base URL leads to, for cost estimates and Max Cost limits',
+			displayOptions: { show: { region: ['custom'] } },
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

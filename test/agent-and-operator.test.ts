@@ -47,7 +47,7 @@ describe('As an AI Agent tool', () => {
 		expect(run.status).toBe('success');
 		const [item] = run.items;
 		const [task] = [...sim.tasks.values()];
-		expect(Object.keys(item.json).sort()).toEqual(['estimatedCostUsd', 'status', 'taskId', 'videoDuration', 'videoUrl']);
+		expect(Object.keys(item.json).sort()).toEqual(['costCurrency', 'estimatedCost', 'estimatedCostUsd', 'status', 'taskId', 'videoDuration', 'videoUrl']);
 		expect(item.json).toMatchObject({ taskId: task.id, status: 'succeeded' });
 		expect(typeof item.json.estimatedCostUsd).toBe('number');
 		expect(item.binary).toBeUndefined();

@@ -95,7 +95,7 @@ describe.each(['tokenhub', 'aihubmix'] as const)('%s', (provider) => {
 		expect(run.items[0].json).toMatchObject({ taskId: [...sim.tasks.keys()][0], status: 'succeeded' });
 	});
 
-	it('a gateway that keeps failing ends with an error that keeps the task id', async () => {
+	it('a gateway that keeps failing until the timeout ends with a timeout error that keeps the task id and says why', async () => {
 		sim.injectFault({ gateway: provider, method: 'GET', status: 502, times: 100 });
 		const run = await runSeedance({
 			sim,
@@ -105,7 +105,7 @@ describe.each(['tokenhub', 'aihubmix'] as const)('%s', (provider) => {
 		});
 		const [item] = run.items;
 		expect(sim.tasks.has(item.json.taskId as string)).toBe(true);
-		expect(String(item.json.error)).toContain(`Could not check task ${item.json.taskId}`);
+		expect(String(item.json.error)).toContain(`Task ${item.json.taskId} is not finished after 0.2 minutes`);
 		expect(sim.createRequests(provider)).toHaveLength(1);
 	});
 

@@ -16,7 +16,21 @@ export type CreateRecord =
 	| { outcome: 'created'; fingerprint: string; taskId: string }
 	| { outcome: 'unknown'; fingerprint: string; reason: string };
 
-const runs = new WeakMap<object, Map<number, CreateRecord>>();
+/** A task the run may have paid for: with its ID, or only the reason its create's outcome is unknown. */
+export interface MaybePaid {
+	itemIndex: number;
+	taskId?: string;
+	unknownOutcome?: string;
+}
+
+interface RunRecords {
+	/** Each item's latest create, which a retry of the item resumes. */
+	current: Map<number, CreateRecord>;
+	/** Earlier tasks of items that were created again (their task failed or expired). */
+	retired: MaybePaid[];
+}
+
+const runs = new WeakMap<object, RunRecords>();
 
 /** A change to any field of the request (prompt, media, options) makes it a new request. */
 export function fingerprintOf(request: GatewayRequest): string {
@@ -25,13 +39,17 @@ export function fingerprintOf(request: GatewayRequest): string {
 		.digest('hex');
 }
 
+/**
+ * The one record of what a run may have paid for: every "other tasks" list and recovery hint is
+ * built from it, so a task whose create answer was lost is named as surely as one with an ID.
+ */
 export class CreateLedger {
-	private readonly records: Map<number, CreateRecord>;
+	private readonly records: RunRecords;
 
 	constructor(private readonly key: object) {
 		let records = runs.get(key);
 		if (!records) {
-			records = new Map();
+			records = { current: new Map(), retired: [] };
 			runs.set(key, records);
 		}
 		this.records = records;
@@ -39,17 +57,34 @@ export class CreateLedger {
 
 	/** What an earlier try did with this very request of this item, if anything. */
 	previous(itemIndex: number, fingerprint: string): CreateRecord | undefined {
-		const record = this.records.get(itemIndex);
+		const record = this.records.current.get(itemIndex);
 		return record?.fingerprint === fingerprint ? record : undefined;
 	}
 
 	record(itemIndex: number, record: CreateRecord): void {
-		this.records.set(itemIndex, record);
+		this.records.current.set(itemIndex, record);
 	}
 
-	/** The item may be created again: refused for certain, or its task failed on the gateway. */
+	/** The create was refused for certain: no task exists, the item may be sent again. */
 	forget(itemIndex: number): void {
-		this.records.delete(itemIndex);
+		this.records.current.delete(itemIndex);
+	}
+
+	/** The item's task failed or expired on the gateway: a retry may create a new one; this one stays on record. */
+	retire(itemIndex: number): void {
+		const record = this.records.current.get(itemIndex);
+		if (record?.outcome === 'created' && !this.records.retired.some((task) => task.taskId === record.taskId)) {
+			this.records.retired.push({ itemIndex, taskId: record.taskId });
+		}
+		this.records.current.delete(itemIndex);
+	}
+
+	/** Every task the run may have paid for, in item order. */
+	maybePaid(): MaybePaid[] {
+		const current = [...this.records.current.entries()].map(([itemIndex, record]): MaybePaid =>
+			record.outcome === 'created' ? { itemIndex, taskId: record.taskId } : { itemIndex, unknownOutcome: record.reason },
+		);
+		return [...this.records.retired, ...current].sort((a, b) => a.itemIndex - b.itemIndex);
 	}
 
 	/** The run is over: n8n will not try it again. */

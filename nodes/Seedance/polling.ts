@@ -5,22 +5,29 @@ import type { ItemScope } from './batch';
 import type { NormalisedTask } from './gateways/gateway';
 import { TERMINAL_STATUSES } from './gateways/gateway';
 import type { TaskTracker } from './task-errors';
-import { callGateway, gatewayHttpError, retryAfterMs } from './transport';
+import { callGateway, gatewayHttpError, RETRY_FLOOR_MS, retryAfterMs, retryDelayMs } from './transport';
 
 export interface WaitSettings {
 	pollIntervalMs: number;
 	timeoutMs: number;
 }
 
+/**
+ * How a wait ended: the task finished, or the deadline came first (`timedOut`, with the last
+ * status seen; `fault` when status checks were failing then). The operation decides between an
+ * output and an error.
+ */
 export interface WaitResult {
 	task: NormalisedTask;
 	timedOut: boolean;
 	statusChecks: number;
+	/** Why the last status checks failed, when the deadline came while riding faults out. */
+	fault?: string;
 }
 
 /** Consecutive failed status checks tolerated before giving up (the task itself is not lost). */
 const MAX_TRANSIENT_FAILURES = 6;
-const FIRST_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
 
 export function isTerminal(task: NormalisedTask): boolean {
 	return TERMINAL_STATUSES.includes(task.status);
@@ -59,25 +66,22 @@ async function checkOnce(
 	return { task: { ...gateway.parseTask(body as IDataObject, taskId), taskId } };
 }
 
-/**
- * One status check, riding out transient faults for a few tries (bounded backoff,
- * Retry-After honoured) so that a blip never turns a running task into an error.
- */
-export async function fetchTask(
-	scope: ItemScope,
-	tracker: TaskTracker,
-	deadline = Number.POSITIVE_INFINITY,
-): Promise<NormalisedTask> {
+/** A status check's result once faults were ridden out: the task, or the deadline came first. */
+type Checked = { task: NormalisedTask } | { deadline: true; fault: string };
+
+async function checkRidingOutFaults(scope: ItemScope, tracker: TaskTracker, deadline: number): Promise<Checked> {
 	const { taskId, gateway } = tracker;
-	for (let failures = 0; ; failures++) {
+	for (let failures = 1; ; failures++) {
 		const check = await checkOnce(scope, taskId);
 		if ('task' in check) {
 			if (isTerminal(check.task) && !(tracker.last && isTerminal(tracker.last))) scope.batch.taskFinished();
-			return tracker.seen(check.task);
+			return { task: tracker.seen(check.task) };
 		}
-		const backoff = Math.min(FIRST_BACKOFF_MS * 2 ** failures, 30_000);
-		const delay = check.transient.retryAfterMs ?? backoff;
-		if (failures + 1 >= MAX_TRANSIENT_FAILURES || Date.now() + delay > deadline) {
+		// A last check right at the deadline, when there is time for one after the floor.
+		const remaining = deadline - Date.now();
+		if (remaining < RETRY_FLOOR_MS) return { deadline: true, fault: check.transient.reason };
+		const delay = Math.min(retryDelayMs(failures, check.transient.retryAfterMs, MAX_BACKOFF_MS), remaining);
+		if (failures >= MAX_TRANSIENT_FAILURES) {
 			throw new NodeApiError(
 				scope.ctx.getNode(),
 				{ message: check.transient.reason },
@@ -91,6 +95,37 @@ export async function fetchTask(
 		tracker.rodeOut(check.transient.reason, delay);
 		await sleepOrStop(scope, delay, taskId);
 	}
+}
+
+/**
+ * One status check, riding out transient faults for a few tries (a backoff from 1 s, Retry-After
+ * honoured, never sooner than 1 s) so that a blip never turns a running task into an error.
+ */
+export async function fetchTask(scope: ItemScope, tracker: TaskTracker): Promise<NormalisedTask> {
+	const checked = await checkRidingOutFaults(scope, tracker, Number.POSITIVE_INFINITY);
+	return (checked as { task: NormalisedTask }).task;
+}
+
+/** What is known of a task whose status could not be read before the deadline. */
+function lastKnown(tracker: TaskTracker): NormalisedTask {
+	return (
+		tracker.last ?? {
+			taskId: tracker.taskId,
+			provider: tracker.gateway.name,
+			model: null,
+			status: 'unknown',
+			gatewayStatus: null,
+			videoUrl: null,
+			coverImageUrl: null,
+			lastFrameUrl: null,
+			videoDuration: null,
+			progress: null,
+			completionTokens: null,
+			errorCode: null,
+			errorMessage: null,
+			raw: {},
+		}
+	);
 }
 
 /** Sleeps with n8n's sleep; a cancelled execution or a stopped batch ends the wait at once. */
@@ -115,24 +150,32 @@ async function sleepOrStop(scope: ItemScope, ms: number, taskId: string) {
 /**
  * Polls until the task is finished or the timeout passes. The first checks come soon after
  * creation and back off towards the interval, so a short job is seen done quickly and a
- * long one costs about one request per interval.
+ * long one costs about one request per interval. A deadline that comes while status checks are
+ * failing is a timeout like any other, with the last status seen.
  */
 export async function waitForTask(scope: ItemScope, tracker: TaskTracker, settings: WaitSettings): Promise<WaitResult> {
 	const deadline = Date.now() + settings.timeoutMs;
 	let statusChecks = 0;
-	let delay = Math.max(250, settings.pollIntervalMs / 2);
+	let delay = Math.max(RETRY_FLOOR_MS / 2, settings.pollIntervalMs / 2);
 	let task = tracker.last;
+	const check = async (): Promise<WaitResult | undefined> => {
+		statusChecks++;
+		const checked = await checkRidingOutFaults(scope, tracker, deadline);
+		if ('deadline' in checked) return { task: lastKnown(tracker), timedOut: true, statusChecks, fault: checked.fault };
+		task = checked.task;
+		return undefined;
+	};
 	if (!task) {
-		task = await fetchTask(scope, tracker, deadline);
-		statusChecks++;
+		const gaveUp = await check();
+		if (gaveUp) return gaveUp;
 	}
-	while (!isTerminal(task)) {
+	while (!isTerminal(task as NormalisedTask)) {
 		const remaining = deadline - Date.now();
-		if (remaining <= 0) return { task, timedOut: true, statusChecks };
+		if (remaining <= 0) return { task: task as NormalisedTask, timedOut: true, statusChecks };
 		await sleepOrStop(scope, Math.min(delay, remaining), tracker.taskId);
-		task = await fetchTask(scope, tracker, deadline);
-		statusChecks++;
+		const gaveUp = await check();
+		if (gaveUp) return gaveUp;
 		delay = Math.min(delay * 2, settings.pollIntervalMs);
 	}
-	return { task, timedOut: false, statusChecks };
+	return { task: task as NormalisedTask, timedOut: false, statusChecks };
 }

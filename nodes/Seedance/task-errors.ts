@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { NormalisedTask, SeedanceGateway } from './gateways/gateway';
 import { taskToJson } from './output';
+import { currencySymbol } from './pricing';
 
 /**
  * A paid task is never lost: once a task exists, every error the node raises about it is a
@@ -43,10 +44,11 @@ export class TaskTracker {
 	/** A task this run just paid for. */
 	created(task: NormalisedTask): void {
 		this.last = task;
-		const cost = typeof this.extra.estimatedCostUsd === 'number' ? `$${this.extra.estimatedCostUsd.toFixed(2)}` : 'unknown';
+		const { estimatedCost, costCurrency } = this.extra;
+		const cost = typeof estimatedCost === 'number' ? `${currencySymbol(costCurrency === 'CNY' ? 'CNY' : 'USD')}${estimatedCost.toFixed(2)}` : 'unknown';
 		this.log?.logger.info(
 			`Seedance task ${this.taskId} created on ${this.gateway.displayName} (model ${task.model ?? 'unknown'}, estimated cost ${cost}, item ${this.log.itemIndex})`,
-			{ ...this.meta(task), model: task.model, estimatedCostUsd: this.extra.estimatedCostUsd },
+			{ ...this.meta(task), model: task.model, estimatedCost, costCurrency },
 		);
 	}
 

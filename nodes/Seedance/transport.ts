@@ -206,6 +206,19 @@ export async function fetchStream(
 	});
 }
 
+/** The shortest wait before a request is sent again, whatever the gateway says (Retry-After: 0, a past date). */
+export const RETRY_FLOOR_MS = 1_000;
+
+/**
+ * How long to wait before try `attempt + 1` (attempt counts from 1): a backoff that doubles from
+ * the floor up to `maxMs`, lengthened to the gateway's Retry-After where it asks for more, and never
+ * under the floor, so no answer can make an item send more than about one request a second.
+ */
+export function retryDelayMs(attempt: number, retryAfter: number | undefined, maxMs: number): number {
+	const backoff = RETRY_FLOOR_MS * 2 ** Math.min(Math.max(attempt - 1, 0), 16);
+	return Math.min(Math.max(backoff, retryAfter ?? 0, RETRY_FLOOR_MS), Math.max(maxMs, RETRY_FLOOR_MS));
+}
+
 export function retryAfterMs(headers: GatewayResponse['headers'], now = Date.now()): number | undefined {
 	const value = headers?.['retry-after'];
 	const text = Array.isArray(value) ? value[0] : value;

@@ -553,6 +553,7 @@ function faultMatches(spec: FaultSpec, rec: RecordedRequest): boolean {
 	if (spec.gateway !== undefined && (rec.server !== 'gateway' || spec.gateway !== rec.gateway)) return false;
 	if (spec.method !== undefined && spec.method.toUpperCase() !== rec.method) return false;
 	if (spec.pathIncludes !== undefined && !rec.path.includes(spec.pathIncludes)) return false;
+	if (spec.bodyIncludes !== undefined && !JSON.stringify(rec.body ?? null).includes(spec.bodyIncludes)) return false;
 	return true;
 }
 

@@ -4,7 +4,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { Batch } from '../batch';
 import { DEFAULT_CREATE_CONCURRENCY, startBatch } from '../batch';
 import { type SeedanceGateway, TERMINAL_STATUSES, type TaskStatus } from '../gateways/gateway';
-import { getGateway } from '../gateways';
+import { getGateway, listsTasks } from '../gateways';
+import type { CreateLedger } from '../create-ledger';
 import { openLedger } from '../create-ledger';
 import { isToolCall, keepsRaw, omitRaw, toolResult } from '../output';
 import { asNodeError, errorMessage, taskOfError } from '../task-errors';
@@ -13,7 +14,7 @@ import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 import * as wait from './wait.operation';
-import { sendsUnfinishedToSecondOutput } from './shared';
+import { hasStillRunningOutput, sendsUnfinishedToSecondOutput } from './shared';
 
 interface Operation {
 	/** Reads every parameter of one item and checks it; run for every item before anything is sent. */
@@ -50,15 +51,40 @@ function prepareItem(ctx: IExecuteFunctions, itemIndex: number) {
 	return { operation, gateway };
 }
 
-/** The tasks other items made, so a failed run never hides a paid task. */
-function otherTasks(outcomes: Outcome[], except: number): string[] {
-	const lines: string[] = [];
-	outcomes.forEach((outcome, itemIndex) => {
-		if (itemIndex === except || !outcome) return;
-		const task = 'output' in outcome ? (outcome.output[0]?.json as IDataObject | undefined) : taskOfError(outcome.error);
-		if (task?.taskId) lines.push(`item ${itemIndex}: ${task.taskId} (${task.status ?? 'unknown'})`);
-	});
-	return lines;
+/**
+ * The other items of a failed run that may have a paid task, from the run's ledger (which also
+ * knows the creates whose answer was lost), each with what to do to get it back.
+ */
+function otherPaidTasks(ledger: CreateLedger, outcomes: Outcome[], prepared: Array<PreparedItem | undefined>, except: number): string {
+	const statusOf = (itemIndex: number) => {
+		const outcome = outcomes[itemIndex];
+		const task = !outcome ? undefined : 'output' in outcome ? outcome.output[0]?.json : taskOfError(outcome.error);
+		return (task?.status as string | undefined) ?? 'unknown';
+	};
+	// The failed item's own error names its task, or says its create's outcome is unknown.
+	const others = ledger.maybePaid().filter((task) => task.itemIndex !== except);
+	const withId = others.filter((task) => task.taskId);
+	const withoutId = others.filter((task) => !task.taskId);
+	const parts: string[] = [];
+	if (withId.length) {
+		parts.push(
+			`Other tasks of this run may be paid for and keep running on the gateway; fetch them with the Wait operation: ${withId
+				.map((task) => `item ${task.itemIndex}: ${task.taskId} (${statusOf(task.itemIndex)})`)
+				.join('; ')}`,
+		);
+	}
+	if (withoutId.length) {
+		const gateway = prepared[withoutId[0].itemIndex]?.gateway;
+		const find = gateway && listsTasks(gateway)
+			? `Find them with this node's Get Many operation (${gateway.displayName}'s recent tasks, newest first)`
+			: `Find them in your ${gateway?.displayName ?? 'gateway'} console (task history)`;
+		parts.push(
+			`The create requests of item${withoutId.length === 1 ? '' : 's'} ${withoutId.map((task) => task.itemIndex).join(', ')} had an unknown outcome (${withoutId
+				.map((task) => `item ${task.itemIndex}: ${task.unknownOutcome}`)
+				.join('; ')}), so their tasks may exist and be paid for. ${find} before running them again, so you do not pay twice.`,
+		);
+	}
+	return parts.join('\n\n');
 }
 
 /**
@@ -126,9 +152,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const failed = batch.failedItem ?? firstFailure ?? outcomes.findIndex((outcome) => outcome && 'error' in outcome);
 		if (failed >= 0) {
 			const error = asNodeError(this.getNode(), (outcomes[failed] as { error: unknown }).error, failed);
-			const others = otherTasks(outcomes, failed);
-			if (others.length) {
-				error.description = `${error.description ?? ''}\n\nOther tasks of this run keep running on the gateway; fetch them with the Wait operation: ${others.join('; ')}`.trim();
+			const others = otherPaidTasks(ledger, outcomes, prepared, failed);
+			if (others) {
+				error.description = `${error.description ?? ''}\n\n${others}`.trim();
+				this.logger.warn(`Seedance run stopped at item ${failed}. ${others}`, { itemIndex: failed });
 			}
 			throw error;
 		}
@@ -153,6 +180,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			return { ...item, json, pairedItem: { item: itemIndex } };
 		});
 	});
+	// As a tool, every task stays in the first output (the one an agent reads), whatever the setting.
+	if (toolCall && hasStillRunningOutput(this)) return [output, []];
 	if (stillRunningOutput) {
 		const unfinished = (item: INodeExecutionData) => !item.json.error && !TERMINAL_STATUSES.includes(item.json.status as TaskStatus);
 		const done = output.filter((item) => !unfinished(item));

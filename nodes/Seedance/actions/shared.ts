@@ -25,9 +25,15 @@ export const stillRunningOutputProperty: INodeProperties = {
 		'Whether tasks that are not finished go to a second output, "Still Running", to loop back through an n8n Wait node (which survives restarts). Finished tasks go to the first output, "Done".',
 };
 
-export function sendsUnfinishedToSecondOutput(ctx: IExecuteFunctions): boolean {
+/** Whether the node is set up with a "Still Running" output (its outputs follow this setting). */
+export function hasStillRunningOutput(ctx: IExecuteFunctions): boolean {
 	const operation = ctx.getNodeParameter('operation', 0, '') as string;
 	return ['get', 'wait'].includes(operation) && ctx.getNodeParameter('stillRunningOutput', 0, false) === true;
+}
+
+/** Whether unfinished tasks leave by that output: never as an AI Agent's tool, which reads only the first. */
+export function sendsUnfinishedToSecondOutput(ctx: IExecuteFunctions): boolean {
+	return !isToolCall(ctx) && hasStillRunningOutput(ctx);
 }
 
 export const taskIdProperty: INodeProperties = {
@@ -212,12 +218,12 @@ export function trackTask(scope: ItemScope, taskId: string, extra: IDataObject =
 export async function deliverTask(
 	scope: ItemScope,
 	tracker: TaskTracker,
-	result: Pick<WaitResult, 'task' | 'timedOut'>,
+	result: Pick<WaitResult, 'task' | 'timedOut' | 'fault'>,
 	settings: DeliverySettings,
 	failOnTaskFailure: boolean,
 ): Promise<INodeExecutionData> {
 	const { ctx, gateway, itemIndex, batch } = scope;
-	const { task, timedOut } = result;
+	const { task, timedOut, fault } = result;
 	// Where the gateway reports the tokens it billed, what they cost.
 	const billed = costOfTokens(settings.priceList, billedFactsOf(gateway, task, settings.billed), task.completionTokens);
 	const json = taskToJson(task, {
@@ -233,7 +239,7 @@ export async function deliverTask(
 			`Task ${task.taskId} is not finished after ${minutes} minutes`,
 			{
 				itemIndex,
-				description: `The task keeps running on ${gateway.displayName}. Raise Options > Timeout, or set On Timeout to "Output the Task" and add a Wait operation later with task ID ${task.taskId}.`,
+				description: `${fault ? `Its last status checks failed (${fault}). ` : ''}The task keeps running on ${gateway.displayName}. Raise Options > Timeout, or set On Timeout to "Output the Task" and add a Wait operation later with task ID ${task.taskId}.`,
 			},
 		);
 	}

@@ -6,7 +6,16 @@ import type { SeedanceGateway } from '../gateways/gateway';
 import { waitForTask } from '../polling';
 import { guardPaidTask } from '../task-errors';
 import type { PreparedLookup } from './shared';
-import { deliverTask, deliveryOptions, itemScope, prepareLookup, stillRunningOutputProperty, taskIdProperty, trackTask } from './shared';
+import {
+	deliverTask,
+	deliveryOptions,
+	itemScope,
+	prepareLookup,
+	sendsUnfinishedToSecondOutput,
+	stillRunningOutputProperty,
+	taskIdProperty,
+	trackTask,
+} from './shared';
 
 export const description = updateDisplayOptions({ show: { operation: ['wait'] } }, [
 	taskIdProperty,
@@ -28,6 +37,7 @@ export async function execute(
 	const tracker = trackTask(scope, taskId);
 	return await guardPaidTask(this.getNode(), tracker, itemIndex, async () => {
 		const result = await waitForTask(scope, tracker, settings.wait);
-		return await deliverTask(scope, tracker, result, settings, true);
+		// With a Still Running output, Done takes every finished task, failed ones included.
+		return await deliverTask(scope, tracker, result, settings, !sendsUnfinishedToSecondOutput(this));
 	});
 }

@@ -122,8 +122,9 @@ export const arkGateway: SeedanceGateway = {
 	defaultBaseUrl: ARK_REGIONS.byteplus,
 	baseUrl: (credentials: IDataObject) =>
 		credentials.region === 'custom' ? credentials.baseUrl : (ARK_REGIONS[String(credentials.region ?? 'byteplus')] ?? ARK_REGIONS.byteplus),
-	// A custom Base URL (a proxy) is priced as BytePlus.
-	priceList: (credentials: IDataObject) => (credentials.region === 'volcengine' ? 'ark-volcengine' : 'ark-byteplus'),
+	// A custom Base URL (a proxy) is priced with the list its credential names, BytePlus by default.
+	priceList: (credentials: IDataObject) =>
+		(credentials.region === 'custom' ? credentials.priceRegion : credentials.region) === 'volcengine' ? 'ark-volcengine' : 'ark-byteplus',
 	capabilities: {
 		models: MODELS,
 		defaultModel: 'dreamina-seedance-2-0-260128',

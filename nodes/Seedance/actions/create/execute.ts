@@ -18,17 +18,19 @@ export async function execute(
 	const { settings } = prepared;
 	const scope = itemScope(this, gateway, itemIndex, batch, settings);
 	const { cost } = prepared;
+	// An amount and its currency, whatever the price list's currency; estimatedCostUsd where it is USD.
 	const extra: IDataObject = {
-		estimatedCostUsd: cost.usd,
+		estimatedCost: cost.amount,
+		costCurrency: cost.currency,
+		...(cost.currency === 'USD' ? { estimatedCostUsd: cost.amount } : {}),
 		costBasis: cost.basis,
-		...(cost.currency !== 'USD' ? { estimatedCost: cost.amount, costCurrency: cost.currency } : {}),
 	};
 	const tracker = await obtainTask(scope, prepared, extra);
 	return await guardPaidTask(this.getNode(), tracker, itemIndex, async () => {
 		if (!prepared.waitForCompletion) return { json: tracker.json() };
 		const result = await waitForTask(scope, tracker, settings.wait);
 		// A task the gateway failed may be created afresh by a retry: a new attempt.
-		if (RETRYABLE_TASK_STATUSES.includes(result.task.status)) batch.ledger.forget(itemIndex);
+		if (RETRYABLE_TASK_STATUSES.includes(result.task.status)) batch.ledger.retire(itemIndex);
 		return await deliverTask(scope, tracker, result, settings, true);
 	});
 }

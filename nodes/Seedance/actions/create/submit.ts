@@ -9,7 +9,7 @@ import { toMediaInputs } from '../../media';
 import { fetchTask } from '../../polling';
 import type { TaskTracker } from '../../task-errors';
 import { asNodeError, guardPaidTask } from '../../task-errors';
-import { callGateway, createOutcome, gatewayHttpError, retryAfterMs } from '../../transport';
+import { callGateway, createOutcome, gatewayHttpError, RETRY_FLOOR_MS, retryAfterMs, retryDelayMs } from '../../transport';
 import { trackTask } from '../shared';
 import type { PreparedCreate } from './prepare';
 
@@ -17,8 +17,8 @@ import type { PreparedCreate } from './prepare';
 
 /**
  * A 429 says the gateway did not take the request (its queue or rate limit is full), so it is
- * sent again once one of this run's tasks finishes, or after Retry-After (at most a minute, or
- * 5 s without one), until the item's timeout.
+ * sent again once one of this run's tasks finishes, or after Retry-After (5 s without one), with
+ * a backoff from 1 s to a minute and never sooner than 1 s, until the item's timeout.
  */
 const MAX_RATE_LIMIT_WAIT_MS = 60_000;
 const QUEUE_FULL_RECHECK_MS = 5_000;
@@ -100,13 +100,17 @@ async function submit(
 			// Some gateways (Ark) answer a create with the ID alone: a task just accepted is queued.
 			return task.gatewayStatus ? task : { ...task, status: 'queued' };
 		}
-		const wait = Math.min(retryAfterMs(response.headers) ?? QUEUE_FULL_RECHECK_MS, MAX_RATE_LIMIT_WAIT_MS);
+		const wait = retryDelayMs(attempt, retryAfterMs(response.headers) ?? QUEUE_FULL_RECHECK_MS, MAX_RATE_LIMIT_WAIT_MS);
 		if (Date.now() + wait > deadline) {
 			const error = gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
 			error.description = `${error.description} Nothing was charged: ${gateway.displayName} did not take the request before the item's timeout (${attempt} tries).`;
 			throw error;
 		}
+		const pausedAt = Date.now();
 		await batch.waitForCapacity(wait);
+		// Woken early by a finished task: still never sooner than the floor.
+		const early = RETRY_FLOOR_MS - (Date.now() - pausedAt);
+		if (early > 0) await batch.sleep(early).catch(() => undefined);
 	}
 }
 
@@ -146,7 +150,7 @@ async function createOrResume(scope: ItemScope, prepared: PreparedCreate, extra:
 		const tracker = trackTask(scope, previous.taskId, extra);
 		const task = await guardPaidTask(ctx.getNode(), tracker, itemIndex, async () => await fetchTask(scope, tracker));
 		if (!RETRYABLE_TASK_STATUSES.includes(task.status)) return tracker;
-		batch.ledger.forget(itemIndex);
+		batch.ledger.retire(itemIndex);
 	}
 	const task = await submit(scope, request, fingerprint, deadline);
 	const tracker = trackTask(scope, task.taskId, extra);
