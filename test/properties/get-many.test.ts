@@ -22,8 +22,8 @@ import { fuzzRuns, InvariantReport } from './fuzz';
 const quirksArb = (maxPage: number): fc.Arbitrary<ArkListQuirks> =>
 	fc.record({
 		pageSizeCap: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 600 }) }),
-		repeatPages: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.uniqueArray(fc.integer({ min: 2, max: maxPage }), { maxLength: 4 }) }),
-		shortPages: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.uniqueArray(fc.integer({ min: 1, max: maxPage }), { maxLength: 4 }) }),
+		repeatPages: fc.oneof({ weight: 3, arbitrary: fc.constant<number[]>([]) }, { weight: 1, arbitrary: fc.uniqueArray(fc.integer({ min: 2, max: maxPage }), { maxLength: 4 }) }),
+		shortPages: fc.oneof({ weight: 3, arbitrary: fc.constant<number[]>([]) }, { weight: 1, arbitrary: fc.uniqueArray(fc.integer({ min: 1, max: maxPage }), { maxLength: 4 }) }),
 		totalOffset: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -200, max: 200 }) }),
 		omitTotal: fc.boolean(),
 		overlap: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 120 }) }),
