@@ -5,7 +5,7 @@ import type { GenerationRequest, SeedanceGateway } from '../../gateways/gateway'
 import type { MediaEntry } from '../../media';
 import { readMediaEntries, toMediaInputs } from '../../media';
 import type { CostEstimate } from '../../pricing';
-import { currencySymbol, estimateCost, runOverBudget } from '../../pricing';
+import { capRefusal, estimateCost, runOverBudget } from '../../pricing';
 import type { GenerationParameters } from '../../validation';
 import { validateGeneration } from '../../validation';
 import type { DeliverySettings } from '../shared';
@@ -67,7 +67,9 @@ export async function prepare(
 	// list of the credential's gateway (and region).
 	const preview = gateway.buildCreateRequest({ ...validation.request, media: await toMediaInputs(entries) });
 	settings.priceList = gateway.priceList(await this.getCredentials(gateway.credentialType, itemIndex));
-	const cost = estimateCost(settings.priceList, gateway.readBilledRequest(preview.body ?? {}));
+	// Kept to price the tokens the task reports, where the task does not repeat what was billed.
+	settings.billed = gateway.readBilledRequest(preview.body ?? {});
+	const cost = estimateCost(settings.priceList, settings.billed);
 	checkSpendCap(this, gateway, cost, Number(additional.maxCostUsd ?? 0), itemIndex);
 	return { generation: validation.request, entries, cost, settings, waitForCompletion };
 }
@@ -84,37 +86,12 @@ export function checkRun(this: IExecuteFunctions, items: Array<{ itemIndex: numb
 	}
 }
 
-/** A per-item cap: refused before any request when the estimate is over it, or cannot be made. */
-function checkSpendCap(
-	ctx: IExecuteFunctions,
-	gateway: SeedanceGateway,
-	cost: CostEstimate,
-	maxCostUsd: number,
-	itemIndex: number,
-) {
-	if (!(maxCostUsd > 0)) return;
-	const refuse = (message: string, fix: string) =>
-		new NodeOperationError(ctx.getNode(), `Item ${itemIndex} not sent: ${message}`, {
-			itemIndex,
-			description: `Nothing was sent, so nothing was charged. ${fix}`,
-		});
-	const symbol = currencySymbol(cost.currency);
-	if (cost.amount === null) {
-		throw refuse(
-			`its cost cannot be estimated (${cost.basis}), and Max Cost per Video is set`,
-			'Pick a model from the list, check the model, duration and resolution in Additional Body Fields, or set Max Cost per Video to 0.',
-		);
-	}
-	if (!cost.complete) {
-		throw refuse(
-			`${gateway.displayName} bills reference video seconds, and a reference video has no Video Duration, so Max Cost per Video cannot be checked`,
-			'Set Video Duration (Seconds) on each reference video.',
-		);
-	}
-	if (cost.amount > maxCostUsd) {
-		throw refuse(
-			`estimated cost ${symbol}${cost.amount.toFixed(2)} (${cost.basis}) is over Max Cost per Video (${symbol}${maxCostUsd.toFixed(2)})`,
-			'Lower the duration or resolution (Additional Body Fields count too), pick a cheaper model, or raise the limit.',
-		);
-	}
+/** Max Cost per Video: refused before any request when the estimate is over it, or cannot be made. */
+function checkSpendCap(ctx: IExecuteFunctions, gateway: SeedanceGateway, cost: CostEstimate, maxCost: number, itemIndex: number) {
+	const problem = capRefusal(gateway.displayName, cost, maxCost, 'Max Cost per Video');
+	if (!problem) return;
+	throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex} not sent: ${problem.message}`, {
+		itemIndex,
+		description: `Nothing was sent, so nothing was charged. ${problem.fix}`,
+	});
 }
