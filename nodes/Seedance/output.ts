@@ -38,7 +38,7 @@ export function keepsRaw(ctx: IExecuteFunctions, itemIndex: number): boolean {
 	return !(ctx.getNodeParameter('simplify', itemIndex, false) as boolean);
 }
 
-const TOOL_FIELDS = ['taskId', 'status', 'videoUrl', 'videoDuration', 'estimatedCost', 'costCurrency', 'estimatedCostUsd'];
+const TOOL_FIELDS = ['taskId', 'status', 'action', 'videoUrl', 'videoDuration', 'estimatedCost', 'costCurrency', 'estimatedCostUsd'];
 
 /** The first sentence of an error, for a model's context. */
 export function oneSentence(message: string): string {
