@@ -156,17 +156,30 @@ function movieHeader(timescale: number, duration: number): Buffer {
 }
 
 /**
- * About `sttsBoxes` × 16 bytes (the default makes ~300 kB) of sample tables that each claim
- * 100,000 entries while holding none: a reader that trusts the counts reads the rest of the file
- * for every one of them. This is the file that held n8n's event loop for seconds.
+ * A video track whose sample table is about `sttsBoxes` × 16 bytes (the default makes ~300 kB)
+ * of stts boxes that each claim 100,000 entries while holding none: a reader that trusts the
+ * counts reads the rest of the file for every one of them, and counts what it finds there as
+ * frames. This is the file that held n8n's event loop for seconds. Its movie header is honest
+ * (5 s) and so is its picture size (640×640).
  */
 export function mp4WithHugeSampleCounts(sttsBoxes = 19_000): Buffer {
 	const stts = Buffer.alloc(16);
 	stts.writeUInt32BE(16, 0);
 	stts.write('stts', 4, 'latin1');
 	stts.writeUInt32BE(100_000, 12); // entry count; no entries follow
-	const tables = Buffer.concat(Array.from({ length: sttsBoxes }, () => stts));
-	return Buffer.concat([FTYP, box('moov', movieHeader(1000, 5000), box('trak', box('mdia', box('minf', box('stbl', tables)))))]);
+	const tables = Buffer.alloc(sttsBoxes * 16);
+	for (let index = 0; index < sttsBoxes; index++) stts.copy(tables, index * 16);
+	const tkhd = Buffer.alloc(84);
+	tkhd.writeUInt32BE(1, 12);
+	tkhd.writeUInt32BE(640 * 65536, 76);
+	tkhd.writeUInt32BE(640 * 65536, 80);
+	const mdhd = Buffer.alloc(24);
+	mdhd.writeUInt32BE(90000, 12);
+	mdhd.writeUInt32BE(5 * 90000, 16);
+	const hdlr = Buffer.alloc(25);
+	hdlr.write('vide', 8, 'latin1');
+	const track = box('trak', box('tkhd', tkhd), box('mdia', box('mdhd', mdhd), box('hdlr', hdlr), box('minf', box('stbl', tables))));
+	return Buffer.concat([FTYP, box('moov', movieHeader(1000, 5000), track)]);
 }
 
 /**

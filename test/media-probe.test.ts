@@ -164,8 +164,8 @@ const HOSTILE: Hostile[] = [
 	{
 		name: '19,000 sample tables each claiming 100,000 entries (300 kB)',
 		file: () => mp4WithHugeSampleCounts(),
-		// The movie header is honest; the tables are not, so the frame rate stays unknown.
-		facts: { durationSeconds: 5 },
+		// The movie and track headers are honest; the tables are not, so the frame rate stays unknown.
+		facts: { durationSeconds: 5, width: 640, height: 640 },
 		maxBytes: 19_000 * 20 + 4096,
 	},
 	{ name: '30,000 empty boxes in moov', file: () => mp4ManyBoxes(30_000), facts: undefined, maxBytes: PROBE_BUDGET.units * 16 + 4096 },
