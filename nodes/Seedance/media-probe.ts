@@ -291,7 +291,7 @@ async function headerTimes(reader: BudgetedReader, box: Box): Promise<{ timescal
 	const timescale = version === 1 ? header.readUInt32BE(20) : header.readUInt32BE(12);
 	const duration = version === 1 ? Number(header.readBigUInt64BE(24)) : header.readUInt32BE(16);
 	// All ones means "not known" (ISO/IEC 14496-12); so does 0 in practice (fragmented files).
-	const unknown = version === 1 ? header.readBigUInt64BE(24) === 0xffffffffffffffffn : duration === 0xffffffff;
+	const unknown = header.readUInt32BE(version === 1 ? 28 : 16) === 0xffffffff && (version !== 1 || header.readUInt32BE(24) === 0xffffffff);
 	return { timescale, duration: unknown ? Number.NaN : duration };
 }
 
