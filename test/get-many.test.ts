@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { MAX_PAGES, PAGE_SIZE } from '../nodes/Seedance/actions/getMany.operation';
+import { MAX_PAGES, PAGE_SIZE } from '../nodes/Seedance/task-list';
 import { idsOf, listRequests, seedArkTasks } from './ark-task-list';
 import { runSeedance } from './seedance-run';
 import type { Simulator } from './simulator';

@@ -3,6 +3,7 @@ import * as n8nWorkflow from 'n8n-workflow';
 
 import type { CreateLedger } from './create-ledger';
 import type { SeedanceGateway } from './gateways/gateway';
+import { StatusBoard } from './status-board';
 
 /**
  * A sleep that ends early when the signal fires. n8n 2.x: `sleep(ms, signal)`; n8n 1.x: its
@@ -66,6 +67,8 @@ export interface Batch {
 	downloads: Limiter;
 	/** What earlier tries of this run created (n8n's Retry On Fail). */
 	ledger: CreateLedger;
+	/** Where the gateway lists tasks by ID, the board that checks this run's waiting tasks together. */
+	statusBoard(gateway: SeedanceGateway): StatusBoard | undefined;
 }
 
 /** One item's work: who it talks to, and the settings read for it before anything was sent. */
@@ -90,6 +93,7 @@ export function startBatch(ctx: IExecuteFunctions, createConcurrency: number, le
 	// one signal (Node warns past 10).
 	const sleepers = new Set<AbortController>();
 	const capacityWaiters: Array<() => void> = [];
+	const boards = new Map<string, StatusBoard>();
 	controller.signal.addEventListener('abort', () => sleepers.forEach((sleeper) => sleeper.abort()), { once: true });
 	const batch: Batch = {
 		signal: controller.signal,
@@ -139,6 +143,12 @@ export function startBatch(ctx: IExecuteFunctions, createConcurrency: number, le
 		statusChecks: new Limiter(STATUS_CHECK_CONCURRENCY),
 		downloads: new Limiter(DOWNLOAD_CONCURRENCY),
 		ledger,
+		statusBoard(gateway: SeedanceGateway) {
+			if (!gateway.listsByTaskIds) return undefined;
+			let board = boards.get(gateway.name);
+			if (!board) boards.set(gateway.name, (board = new StatusBoard()));
+			return board;
+		},
 	};
 	return batch;
 }

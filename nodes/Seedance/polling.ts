@@ -66,6 +66,12 @@ async function checkOnce(
 	return { task: { ...gateway.parseTask(body as IDataObject, taskId), taskId } };
 }
 
+/** A status the gateway gave: logged once, and a finished task frees its slot in the gateway's queue. */
+function observed(scope: ItemScope, tracker: TaskTracker, task: NormalisedTask): NormalisedTask {
+	if (isTerminal(task) && !(tracker.last && isTerminal(tracker.last))) scope.batch.taskFinished();
+	return tracker.seen(task);
+}
+
 /** A status check's result once faults were ridden out: the task, or the deadline came first. */
 type Checked = { task: NormalisedTask } | { deadline: true; fault: string };
 
@@ -73,10 +79,7 @@ async function checkRidingOutFaults(scope: ItemScope, tracker: TaskTracker, dead
 	const { taskId, gateway } = tracker;
 	for (let failures = 1; ; failures++) {
 		const check = await checkOnce(scope, taskId);
-		if ('task' in check) {
-			if (isTerminal(check.task) && !(tracker.last && isTerminal(tracker.last))) scope.batch.taskFinished();
-			return { task: tracker.seen(check.task) };
-		}
+		if ('task' in check) return { task: observed(scope, tracker, check.task) };
 		// A last check right at the deadline, when there is time for one after the floor.
 		const remaining = deadline - Date.now();
 		if (remaining < RETRY_FLOOR_MS) return { deadline: true, fault: check.transient.reason };
@@ -154,7 +157,9 @@ async function sleepOrStop(scope: ItemScope, ms: number, taskId: string) {
  * failing is a timeout like any other, with the last status seen.
  */
 export async function waitForTask(scope: ItemScope, tracker: TaskTracker, settings: WaitSettings): Promise<WaitResult> {
+	const { taskId } = tracker;
 	const deadline = Date.now() + settings.timeoutMs;
+	const board = scope.batch.statusBoard(scope.gateway);
 	let statusChecks = 0;
 	let delay = Math.max(RETRY_FLOOR_MS / 2, settings.pollIntervalMs / 2);
 	let task = tracker.last;
@@ -165,15 +170,33 @@ export async function waitForTask(scope: ItemScope, tracker: TaskTracker, settin
 		task = checked.task;
 		return undefined;
 	};
+	/** Waits `wait` ms (or until the shared tick near it), then checks: through the run's list where it has one. */
+	const checkAfter = async (wait: number): Promise<WaitResult | undefined> => {
+		const at = board?.plan(taskId, Date.now() + wait, wait / 2);
+		if (board && at !== undefined && at <= deadline) {
+			// A stopped run never comes to its tick; the tick's grace lets the others go on.
+			await sleepOrStop(scope, Math.max(0, at - Date.now()), taskId);
+			const listed = await board.check(scope, taskId, at);
+			if (listed) {
+				statusChecks++;
+				task = observed(scope, tracker, { ...listed, taskId });
+				return undefined;
+			}
+			// Not in the list's answer, or the list failed: this task's own GET, with its fault handling.
+			return await check();
+		}
+		if (board && at !== undefined) board.unplan(taskId, at);
+		await sleepOrStop(scope, wait, taskId);
+		return await check();
+	};
 	if (!task) {
-		const gaveUp = await check();
+		const gaveUp = await checkAfter(0);
 		if (gaveUp) return gaveUp;
 	}
 	while (!isTerminal(task as NormalisedTask)) {
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) return { task: task as NormalisedTask, timedOut: true, statusChecks };
-		await sleepOrStop(scope, Math.min(delay, remaining), tracker.taskId);
-		const gaveUp = await check();
+		const gaveUp = await checkAfter(Math.min(delay, remaining));
 		if (gaveUp) return gaveUp;
 		delay = Math.min(delay * 2, settings.pollIntervalMs);
 	}

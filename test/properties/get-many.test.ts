@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { MAX_PAGES, PAGE_SIZE, walkTaskList } from '../../nodes/Seedance/actions/getMany.operation';
+import { MAX_PAGES, PAGE_SIZE, walkTaskList } from '../../nodes/Seedance/task-list';
 import type { NormalisedTask, TaskListPage } from '../../nodes/Seedance/gateways/gateway';
 import { idsOf, listRequests, seedArkTasks } from '../ark-task-list';
 import { runSeedance } from '../seedance-run';

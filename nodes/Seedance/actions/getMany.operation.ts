@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { Batch } from '../batch';
-import type { NormalisedTask, SeedanceGateway, TaskListPage, TaskListQuery } from '../gateways/gateway';
+import type { SeedanceGateway, TaskListQuery } from '../gateways/gateway';
 import { TERMINAL_STATUSES } from '../gateways/gateway';
 import { taskToJson } from '../output';
-import { callGateway, gatewayHttpError } from '../transport';
+import { fetchTaskListPage, walkTaskList } from '../task-list';
 import type { DeliverySettings } from './shared';
 import { itemScope, readDeliveryOptions } from './shared';
 
@@ -16,13 +16,6 @@ import { itemScope, readDeliveryOptions } from './shared';
  */
 
 const STATUSES = [...TERMINAL_STATUSES, 'queued', 'running'];
-/** The page size asked for (Ark takes 1–500); the same on every page of a walk. */
-export const PAGE_SIZE = 100;
-/**
- * The last resort against a list that never ends: Ark takes page_num 1–500, so no honest walk
- * needs more pages (500 × 100 tasks, more than an account can make in Ark's 7 days of list).
- */
-export const MAX_PAGES = 500;
 
 export const description = updateDisplayOptions({ show: { operation: ['getMany'] } }, [
 	{
@@ -104,50 +97,6 @@ export async function prepare(this: IExecuteFunctions, _gateway: SeedanceGateway
 	};
 }
 
-/** What a walk of the list found, and why it stopped. */
-export interface TaskListWalk {
-	tasks: NormalisedTask[];
-	pages: number;
-	stoppedBy: 'limit' | 'total' | 'empty page' | 'no new task' | 'page cap';
-}
-
-/**
- * Walks the list page after page. The page size never changes during a walk, because the
- * gateway places a page at page_num × page_size: a smaller last page would move the offset and
- * list tasks again while skipping others. Limit trims on this side instead. A task is output
- * once, whatever the pages repeat. The walk ends when Limit is reached, when every task the
- * gateway counts (`total`) has been seen, on an empty page, on a page that adds no task not seen
- * before (a gateway repeating itself), or after MAX_PAGES pages. A short page alone does not end
- * it: a gateway may cap its pages below the size asked for while `total` says more follow.
- */
-export async function walkTaskList(
-	fetchPage: (pageNum: number, pageSize: number) => Promise<TaskListPage>,
-	{ limit, pageSize = PAGE_SIZE, maxPages = MAX_PAGES }: { limit: number; pageSize?: number; maxPages?: number },
-): Promise<TaskListWalk> {
-	const size = Math.max(1, Math.floor(Number.isFinite(limit) ? Math.min(pageSize, limit) : pageSize));
-	const seen = new Set<string>();
-	const tasks: NormalisedTask[] = [];
-	let total: number | null = null;
-	for (let pageNum = 1; ; pageNum++) {
-		if (tasks.length >= limit) return { tasks, pages: pageNum - 1, stoppedBy: 'limit' };
-		if (pageNum > maxPages) return { tasks, pages: pageNum - 1, stoppedBy: 'page cap' };
-		const page = await fetchPage(pageNum, size);
-		if (page.total !== null) total = page.total;
-		let added = 0;
-		for (const task of page.tasks) {
-			// A task without an ID cannot be told apart from another, fetched or deleted.
-			if (!task.taskId || seen.has(task.taskId)) continue;
-			seen.add(task.taskId);
-			added++;
-			if (tasks.length < limit) tasks.push(task);
-		}
-		if (tasks.length >= limit) return { tasks, pages: pageNum, stoppedBy: 'limit' };
-		if (page.tasks.length === 0) return { tasks, pages: pageNum, stoppedBy: 'empty page' };
-		if (added === 0) return { tasks, pages: pageNum, stoppedBy: 'no new task' };
-		if (total !== null && seen.size >= total) return { tasks, pages: pageNum, stoppedBy: 'total' };
-	}
-}
-
 export async function execute(
 	this: IExecuteFunctions,
 	gateway: SeedanceGateway,
@@ -156,25 +105,13 @@ export async function execute(
 	{ limit, filters, settings }: PreparedList,
 ): Promise<INodeExecutionData[]> {
 	const scope = itemScope(this, gateway, itemIndex, batch, settings);
-	const fetchPage = async (pageNum: number, pageSize: number): Promise<TaskListPage> => {
-		const request = gateway.listRequest({ ...filters, pageNum, pageSize });
-		if (!request) {
-			throw new NodeOperationError(this.getNode(), `${gateway.displayName} documents no task list`, {
-				itemIndex,
-				description: 'Choose another operation; Get Many is offered for gateways that list their tasks (Ark).',
-			});
-		}
-		const response = await batch.statusChecks.run(async () => await callGateway(scope, request));
-		if (response.networkError) {
-			throw new NodeApiError(this.getNode(), { message: response.networkError.message }, {
-				message: `No answer from ${gateway.displayName} while listing tasks (page ${pageNum}): ${response.networkError.message}`,
-				description: 'Listing costs nothing; run it again.',
-				itemIndex,
-			});
-		}
-		if (response.statusCode >= 400) throw gatewayHttpError(this.getNode(), gateway, response, itemIndex, `listing tasks (page ${pageNum})`);
-		return gateway.parseTaskList((response.body ?? {}) as IDataObject);
-	};
+	if (!gateway.listRequest({ ...filters, pageNum: 1, pageSize: 1 })) {
+		throw new NodeOperationError(this.getNode(), `${gateway.displayName} documents no task list`, {
+			itemIndex,
+			description: 'Choose another operation; Get Many is offered for gateways that list their tasks (Ark).',
+		});
+	}
+	const fetchPage = async (pageNum: number, pageSize: number) => await fetchTaskListPage(scope, filters, pageNum, pageSize);
 	const walk = await walkTaskList(fetchPage, { limit });
 	if (walk.stoppedBy === 'page cap') {
 		const message = `Get Many stopped after ${walk.pages} pages of ${gateway.displayName}'s task list (${walk.tasks.length} tasks); narrow it with Filters to see the rest.`;

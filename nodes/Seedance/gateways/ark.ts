@@ -210,6 +210,9 @@ export const arkGateway: SeedanceGateway = {
 		return { method: 'DELETE', path: `${TASKS}/${encodeURIComponent(taskId)}` };
 	},
 
+	// filter.task_ids, repeated once per ID (https://www.volcengine.com/docs/82379/1521675).
+	listsByTaskIds: true,
+
 	listRequest(query: TaskListQuery) {
 		const qs = new URLSearchParams({ page_num: String(query.pageNum), page_size: String(query.pageSize) });
 		if (query.status) qs.set('filter.status', query.status);

@@ -215,6 +215,11 @@ export interface SeedanceGateway {
 	modelsRequest(): GatewayRequest | null;
 	/** Cancels a queued task or deletes a finished one; null where the gateway has no such call. */
 	deleteRequest(taskId: string): GatewayRequest | null;
+	/**
+	 * Whether the list takes task IDs as a filter (Ark's `filter.task_ids`), so the waiting tasks of a
+	 * run are checked together, one list request per group of IDs, instead of one GET each.
+	 */
+	listsByTaskIds?: boolean;
 	/** One page of the recent tasks; null where the gateway documents no list (no Get Many). */
 	listRequest(query: TaskListQuery): GatewayRequest | null;
 	parseTaskList(body: IDataObject): TaskListPage;
