@@ -12,11 +12,13 @@
  *
  * Options: --jobs N (20), --min S (3), --max S (12), --interval S (2), --download-mb N (200),
  * --seed N (7), --media-items N (8), --media-mb N (16), --skip-sequential, --skip-template,
- * --skip-media-memory, --skip-binary-modes, --cap-jobs N (200), --cap N (50), --skip-queue-cap.
+ * --skip-media-memory, --skip-binary-modes, --cap-jobs N (200), --cap N (50), --skip-queue-cap,
+ * --list-jobs N (200), --skip-status-list.
  */
 import { existsSync } from 'fs';
 import { join } from 'path';
 
+import { arkGateway } from '../nodes/Seedance/gateways/ark';
 import { FAST_OPTIONS, runSeedance } from '../test/seedance-run';
 import type { Simulator } from '../test/simulator';
 import { startSimulator } from '../test/simulator';
@@ -186,6 +188,52 @@ async function batchAgainstQueueCap(sim: Simulator) {
 	say();
 }
 
+const LIST_JOBS = option('list-jobs', 200);
+
+/**
+ * LIST_JOBS Ark jobs in one execution, checked with Ark's task list (filter.task_ids, one request
+ * per group of IDs per tick) and, in the same process, with one GET per task: status requests per
+ * poll interval and in total, and the makespan of each.
+ */
+async function arkStatusChecks(sim: Simulator) {
+	const next = seededRandom(SEED + 2);
+	const lengths = Array.from({ length: LIST_JOBS }, () => Math.round((MIN_S + next() * (MAX_S - MIN_S)) * 1000));
+	const measure = async (listsByTaskIds: boolean) => {
+		sim.reset();
+		arkGateway.listsByTaskIds = listsByTaskIds;
+		try {
+			const run = await timed(() =>
+				runSeedance({
+					sim,
+					provider: 'ark',
+					items: lengths.map((ms, index) => ({ prompt: `Listed clip ${index} [sim:ms=${ms}]` })),
+					parameters: {
+						operation: 'create',
+						prompt: '={{ $json.prompt }}',
+						options: { pollIntervalSeconds: INTERVAL_S, timeoutMinutes: 30, maxConcurrentCreates: 20, downloadVideo: false },
+					},
+				}),
+			);
+			const status = sim.gatewayRequests('ark').filter((request) => request.method === 'GET');
+			const succeeded = run.value.items.filter((item) => item.json.status === 'succeeded').length;
+			return { ms: run.ms, requests: status.length, perInterval: status.length / (run.ms / (INTERVAL_S * 1000)), succeeded };
+		} finally {
+			arkGateway.listsByTaskIds = true;
+		}
+	};
+	const listed = await measure(true);
+	const single = await measure(false);
+	say(`${LIST_JOBS} Ark jobs of ${MIN_S}-${MAX_S} s in one execution, poll interval ${INTERVAL_S} s: status checks with Ark's task list against one GET per task`);
+	say(`                           with the list    single GETs`);
+	say(`  completed                ${String(listed.succeeded).padEnd(16)} ${single.succeeded}`);
+	say(`  status requests          ${String(listed.requests).padEnd(16)} ${single.requests}`);
+	say(`  per poll interval        ${listed.perInterval.toFixed(1).padEnd(16)} ${single.perInterval.toFixed(1)}`);
+	say(`  makespan                 ${seconds(listed.ms).padEnd(16)} ${seconds(single.ms)}`);
+	const ratio = single.requests / Math.max(1, listed.requests);
+	say(`  requests saved           ${ratio.toFixed(1)} x fewer with the list   target >= 50 x: ${ratio >= 50 ? 'met' : 'MISSED'}`);
+	say();
+}
+
 async function main() {
 	const sim = await startSimulator({ queuedMs: 300 });
 	const lengths = jobLengths();
@@ -237,6 +285,7 @@ async function main() {
 
 	if (!flag('skip-media-memory')) await mediaMemoryDuringWait(sim);
 	if (!flag('skip-queue-cap')) await batchAgainstQueueCap(sim);
+	if (!flag('skip-status-list')) await arkStatusChecks(sim);
 
 	await sim.close();
 
