@@ -180,6 +180,15 @@ describe('point 4: the estimate reads every field that changes the price', () =>
 		);
 	});
 
+	it("Ark with a reference video under a cap: refused for the videos' own tokens, not for a missing Video Duration", () => {
+		const media: MediaInput[] = [{ role: 'reference_video', url: 'https://example.com/a.mp4', durationSeconds: 5 }];
+		const cost = estimate('ark', 'ark-byteplus', bodyOf('ark', { model: 'dreamina-seedance-2-0-260128', media }));
+		expect(capRefusal('Ark', cost, 100, 'Max Cost per Video')).toEqual({
+			message: "Ark also bills the reference videos' own tokens, which cannot be counted before the task runs, so Max Cost per Video cannot be checked",
+			fix: "Remove the reference videos, or set Max Cost per Video to 0 (the output's costFromUsage then shows what the tokens cost).",
+		});
+	});
+
 	it('an unknown content entry type is named too', () => {
 		const body = bodyOf('ark', { model: 'seedance-1-5-pro-251215' }, {});
 		(body.content as IDataObject[]).push({ type: 'draft_task', draft_task: { id: 'cgt-1' } });
@@ -389,6 +398,17 @@ describe('point 5: a finished Ark task, through WorkflowExecute: costFromUsage e
 		expect(result.status).toBe('success');
 		const [item] = result.items;
 		expect(item.json).toMatchObject({ status: 'succeeded', estimatedCostUsd: amount, costFromUsage: amount, costFromUsageCurrency: 'USD' });
+	});
+
+	it("2.0 with a reference video: the reference-video rate, from the create body's facts (Ark's task does not list its inputs)", async () => {
+		const result = await finished({
+			model: 'dreamina-seedance-2-0-260128',
+			resolution: '720p',
+			media: { items: [{ role: 'reference_video', source: 'url', url: 'https://example.com/clip.mp4' }] },
+		});
+		expect(result.status).toBe('success');
+		// 108900 output tokens × $4.3/M; the simulated Ark reports no input video tokens, so the two agree.
+		expect(result.items[0].json).toMatchObject({ estimatedCostUsd: 0.468, completionTokens: 108900, costFromUsage: 0.468 });
 	});
 
 	it('Get of the same task, with no create body to fall back on, prices it from the task itself', async () => {
