@@ -227,6 +227,13 @@ describe.each(readers)('fragmented MP4s (mvhd duration 0) read from %s', (_name,
 		expect(long).toEqual({ width: 640, height: 480, durationSeconds: 20, framesPerSecond: 60 });
 	});
 
+	it('a writer that also puts the whole length in mvhd and mdhd: counted once, from the samples', async () => {
+		const file = fragmentedMp4({ seconds: 6, fps: 30 });
+		file.writeUInt32BE(6000, file.indexOf('mvhd', 0, 'latin1') + 4 + 16);
+		file.writeUInt32BE(6 * 30 * 512, file.indexOf('mdhd', 0, 'latin1') + 4 + 16);
+		expect(await probeMedia(reader(file))).toEqual({ width: 640, height: 480, durationSeconds: 6, framesPerSecond: 30 });
+	});
+
 	it('a cut fragmented file: its picture size, and no length rather than 0 or a part of it', async () => {
 		expect(await probeMedia(reader(fragmentedMp4({ seconds: 6, truncateBy: 50 })))).toEqual({ width: 640, height: 480 });
 	});

@@ -290,7 +290,7 @@ async function headerTimes(reader: BudgetedReader, box: Box): Promise<{ timescal
 	if (!header) return undefined;
 	const timescale = version === 1 ? header.readUInt32BE(20) : header.readUInt32BE(12);
 	const duration = version === 1 ? Number(header.readBigUInt64BE(24)) : header.readUInt32BE(16);
-	// All ones means "not known" (ISO/IEC 14496-12); so does 0 in practice (fragmented files).
+	// All ones means "not known" (ISO/IEC 14496-12); 0 (fragmented files) is taken as unknown by the callers.
 	const unknown = header.readUInt32BE(version === 1 ? 28 : 16) === 0xffffffff && (version !== 1 || header.readUInt32BE(24) === 0xffffffff);
 	return { timescale, duration: unknown ? Number.NaN : duration };
 }
@@ -303,8 +303,9 @@ interface Track {
 	timescale?: number;
 	/** Length of the samples moov lists, in the track's time scale. */
 	duration?: number;
-	/** Samples moov lists (stts); NaN when the table could not be read whole. */
+	/** Samples moov lists (stts), and how long they last; NaN when the table could not be read whole. */
 	samples: number;
+	sampleTicks: number;
 	/** What the fragments add: their samples and their length, in the track's time scale. */
 	fragmentSamples: number;
 	fragmentDuration: number;
@@ -322,17 +323,21 @@ interface Movie {
 	defaultSampleDurations: Map<number, number>;
 }
 
-/** The sample count of an stts table, read only within its box and only up to a fixed size. */
-async function sttsSamples(reader: BudgetedReader, box: Box): Promise<number> {
+/** The samples an stts table lists and their length, read only within its box and only up to a fixed size. */
+async function sttsSamples(reader: BudgetedReader, box: Box): Promise<{ samples: number; ticks: number }> {
+	const unknown = { samples: Number.NaN, ticks: Number.NaN };
 	const count = (await readInside(reader, box, box.body + 4, 4))?.readUInt32BE(0);
 	// version/flags, entry count, then (sample count, sample delta) pairs: all inside the box.
-	if (count === undefined || count > (box.end - box.body - 8) / 8 || count > PROBE_BUDGET.tableEntries) return Number.NaN;
-	if (count === 0) return 0;
-	const table = await readInside(reader, box, box.body + 8, count * 8);
-	if (!table) return Number.NaN;
+	if (count === undefined || count > (box.end - box.body - 8) / 8 || count > PROBE_BUDGET.tableEntries) return unknown;
+	const table = count === 0 ? EMPTY : await readInside(reader, box, box.body + 8, count * 8);
+	if (!table) return unknown;
 	let samples = 0;
-	for (let offset = 0; offset < table.length; offset += 8) samples += table.readUInt32BE(offset);
-	return samples;
+	let ticks = 0;
+	for (let offset = 0; offset < table.length; offset += 8) {
+		samples += table.readUInt32BE(offset);
+		ticks += table.readUInt32BE(offset) * table.readUInt32BE(offset + 4);
+	}
+	return { samples, ticks };
 }
 
 /**
@@ -355,7 +360,7 @@ async function readMoov(reader: BudgetedReader, moov: Box): Promise<Movie> {
 			if (parent === 'moov' && type === 'mvhd') {
 				Object.assign(movie, await headerTimes(reader, box));
 			} else if (parent === 'moov' && type === 'trak') {
-				const next: Track = { samples: 0, fragmentSamples: 0, fragmentDuration: 0 };
+				const next: Track = { samples: 0, sampleTicks: 0, fragmentSamples: 0, fragmentDuration: 0 };
 				movie.tracks.push(next);
 				await walk(box.body, box.end, depth + 1, type, next);
 			} else if (parent === 'moov' && type === 'mvex') {
@@ -384,7 +389,9 @@ async function readMoov(reader: BudgetedReader, moov: Box): Promise<Movie> {
 			} else if (track && type === 'hdlr') {
 				track.handler = (await readInside(reader, box, box.body + 8, 4))?.toString('latin1');
 			} else if (track && type === 'stts') {
-				track.samples += await sttsSamples(reader, box);
+				const table = await sttsSamples(reader, box);
+				track.samples += table.samples;
+				track.sampleTicks += table.ticks;
 			}
 			position = box.end;
 		}
@@ -497,13 +504,15 @@ async function mp4Facts(reader: BudgetedReader): Promise<MediaFacts | undefined>
 		if (box) position = box.end;
 	}
 	if (!complete || reader.gaveUp || fragments === 0) return facts;
-	// Each track lasts what moov lists plus what its fragments add; the movie, its longest track.
+	// Each track lasts the samples moov lists (none, for ffmpeg's empty_moov) plus those its
+	// fragments add, not its mdhd duration, which some writers set to the whole length; the
+	// movie lasts its longest track.
 	const seconds = movie.tracks
 		.filter((track) => track.timescale)
-		.map((track) => ((track.duration ?? 0) + track.fragmentDuration) / track.timescale!);
+		.map((track) => (track.sampleTicks + track.fragmentDuration) / track.timescale!);
 	if (facts.durationSeconds === undefined && seconds.length > 0) facts.durationSeconds = Math.max(...seconds);
 	const frames = (video?.samples ?? Number.NaN) + (video?.fragmentSamples ?? 0);
-	const ticks = (video?.duration ?? 0) + (video?.fragmentDuration ?? 0);
+	const ticks = (video?.sampleTicks ?? Number.NaN) + (video?.fragmentDuration ?? 0);
 	if (video?.handler === 'vide' && video.timescale && ticks > 0 && frames > 0) {
 		facts.framesPerSecond = Math.round(((frames * video.timescale) / ticks) * 100) / 100;
 	}
