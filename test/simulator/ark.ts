@@ -707,7 +707,8 @@ export const ark: GatewayModule = {
 	unauthorized: () =>
 		new ApiError(401, 'The API key or AK/SK in the request is missing or invalid.', undefined, 'AuthenticationError', 'Unauthorized'),
 	isCreate: (method, route) => method === 'POST' && route.replace(/\/$/, '') === TASKS_ROUTE,
-	isStatusCheck: (method, route) => method === 'GET' && TASK_ROUTE.test(route),
+	// A task, or the list by IDs that checks many tasks at once.
+	isStatusCheck: (method, route) => method === 'GET' && (TASK_ROUTE.test(route) || route.replace(/\/$/, '') === TASKS_ROUTE),
 	handle(req: GatewayRequest): Reply {
 		const { state, method, route, now } = req;
 		if (ark.isCreate(method, route)) {

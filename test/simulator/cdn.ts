@@ -22,12 +22,15 @@ export function cdnRoute(
 	pathname: string,
 	query: URLSearchParams,
 	authorization: string | undefined,
-	mirror: (gatewayPath: string) => Reply,
+	mirror: (gatewayPath: string, query: URLSearchParams) => Reply,
 ): Reply {
 	if (method !== 'GET' && method !== 'HEAD') return text(405, 'Method Not Allowed');
 	const refusal = presignedRefusal(pathname, query, authorization);
 	if (refusal) return refusal;
-	if (pathname.startsWith('/mirror/')) return mirror(pathname.slice('/mirror'.length));
+	if (pathname.startsWith('/mirror/')) {
+		const filters = new URLSearchParams([...query].filter(([name]) => !name.startsWith('X-Amz-')));
+		return mirror(pathname.slice('/mirror'.length), filters);
+	}
 	const m = ASSET.exec(pathname);
 	if (!m || EXT_BY_KIND[m[2]] !== m[4]) return text(404, 'Not Found');
 	const [, gateway, kind, rawId] = m;

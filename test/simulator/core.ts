@@ -655,7 +655,9 @@ export function gatewayListener(
 				if (!bearerMatches(authHeader, mod.key(state.knobs))) throw mod.unauthorized();
 				const route = pathname.slice(mod.prefix.length) || '/';
 				if (state.knobs.redirectStatus && mod.isStatusCheck(method, route)) {
-					sendReply(res, { status: 307, headers: { Location: signedUrl(state, `/mirror${pathname}`) } }, method);
+					// A list's filters travel with the presigned URL, as a signing proxy keeps them.
+					const filters = query.toString();
+					sendReply(res, { status: 307, headers: { Location: `${signedUrl(state, `/mirror${pathname}`)}${filters ? `&${filters}` : ''}` } }, method);
 					return;
 				}
 				reply = mod.handle({

@@ -83,11 +83,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
 	const gatewayServer = http.createServer(gatewayListener(state, MODULES, control));
 	// The status mirror answers as the gateway would, for the presigned URL it redirected to.
-	const mirror = (gatewayPath: string): Reply => {
+	const mirror = (gatewayPath: string, query: URLSearchParams): Reply => {
 		const mod = MODULES.find((m) => gatewayPath.startsWith(m.prefix + '/'));
 		if (!mod) return { status: 404, json: { error: { message: 'not found' } } };
 		try {
-			return mod.handle({ state, method: 'GET', route: gatewayPath.slice(mod.prefix.length), query: new URLSearchParams(), body: undefined, now: Date.now() });
+			return mod.handle({ state, method: 'GET', route: gatewayPath.slice(mod.prefix.length), query, body: undefined, now: Date.now() });
 		} catch (err) {
 			if (!(err instanceof ApiError)) throw err;
 			return { status: err.status, json: mod.errorBody(err) };
