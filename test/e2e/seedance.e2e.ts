@@ -282,7 +282,10 @@ describe('Ark in a real n8n', () => {
 	});
 
 	it('Delete of a queued task cancels it', async () => {
-		const result = await execute('e2eArkCancel');
+		// Queued for the whole job: with 200 ms, a loaded machine let the task start running
+		// between Create and Delete (seen on 2.40.7 and 2.41.1 alike), and Ark refuses that.
+		sim.set({ queuedMs: 60000 });
+		const result = await execute('e2eArkCancel').finally(() => sim.set({ queuedMs: 200 }));
 		expect(result.exitCode).toBe(0);
 		expect(output(result, 'Get')[0].json.status).toBe('cancelled');
 	});
