@@ -59,6 +59,8 @@ describe.each(['tokenhub', 'aihubmix'] as const)('%s', (provider) => {
 		expect(run.status).toBe('success');
 		const [create] = sim.createRequests(provider);
 		expect((create.body as { content: unknown }).content).toEqual([
+			// AIHubMix gets the prompt first, as its own client sends it (gateways/aihubmix.ts).
+			...(provider === 'aihubmix' ? [{ type: 'text', text: 'The cat turns to the camera' }] : []),
 			{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' }, role: 'first_frame' },
 		]);
 		expect(run.items[0].json.status).toBe('succeeded');
@@ -77,8 +79,8 @@ describe.each(['tokenhub', 'aihubmix'] as const)('%s', (provider) => {
 			},
 		});
 		expect(run.status).toBe('success');
-		const body = sim.createRequests(provider)[0].body as { content: Array<{ image_url: { url: string } }> };
-		expect(body.content[0].image_url.url).toBe(`data:image/png;base64,${PNG.toString('base64')}`);
+		const body = sim.createRequests(provider)[0].body as { content: Array<{ image_url?: { url: string } }> };
+		expect(body.content.find((entry) => entry.image_url)?.image_url?.url).toBe(`data:image/png;base64,${PNG.toString('base64')}`);
 	});
 
 	it('Create without waiting returns the task id at once; a separate Wait node finishes it', async () => {
@@ -201,7 +203,7 @@ describe('request bodies follow each gateway guide', () => {
 		});
 	});
 
-	it("AIHubMix: its own example (first + last frame, reference video and audio) is accepted as documented", async () => {
+	it("AIHubMix: its own example (first + last frame, reference video and audio) is accepted, sent as AIHubMix's own client sends it", async () => {
 		const run = await runSeedance({
 			sim,
 			provider: 'aihubmix',
@@ -237,6 +239,7 @@ describe('request bodies follow each gateway guide', () => {
 			seed: 42,
 			callback_url: 'https://example.com/hook',
 			content: [
+				{ type: 'text', text: 'Use the first-person POV framing from Video 1 throughout' },
 				{ type: 'image_url', image_url: { url: 'https://example.com/apple-pick.jpg' }, role: 'first_frame' },
 				{ type: 'image_url', image_url: { url: 'https://example.com/final-product.jpg' }, role: 'last_frame' },
 				{ type: 'video_url', video_url: { url: 'https://example.com/pov-style.mp4' }, role: 'reference_video' },

@@ -99,6 +99,18 @@ describe('package.json release scripts, as n8n-nodes-starter has them', () => {
 	});
 });
 
+describe('CHANGELOG.md', () => {
+	test('is kept by hand in Keep a Changelog form, and the release tool writes its commit list elsewhere', () => {
+		const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8');
+		expect(changelog).toContain('[Keep a Changelog]');
+		expect(changelog).toMatch(/^## \[Unreleased\]$/m);
+		expect(changelog).toMatch(/^## \[0\.1\.0\] - \d{4}-\d{2}-\d{2}$/m);
+		// n8n-node release runs `npx auto-changelog -p` after the bump, which would rewrite CHANGELOG.md.
+		const config = JSON.parse(readFileSync(join(ROOT, '.auto-changelog'), 'utf8')) as { output: string };
+		expect(config.output).toMatch(/^node_modules\//);
+	});
+});
+
 describe('CI workflow', () => {
 	const ci = workflow('workflows/ci.yml');
 

@@ -42,7 +42,7 @@ export const BAD_INPUTS: BadInput[] = [
 	{ name: 'prompt over 4000 characters on AIHubMix', provider: 'aihubmix', parameters: { prompt: 'x'.repeat(4001) }, expect: ['Prompt is longer than 4000 characters'] },
 	{ name: 'duration under the TokenHub minimum', parameters: { duration: 3 }, expect: ['Duration (Seconds) must be between 4 and 15'] },
 	{ name: 'duration over the TokenHub maximum', parameters: { duration: 16 }, expect: ['Duration (Seconds) must be between 4 and 15'] },
-	{ name: 'duration under the AIHubMix minimum', provider: 'aihubmix', parameters: { duration: 1 }, expect: ['between 2 and 15'] },
+	{ name: 'duration under the AIHubMix minimum', provider: 'aihubmix', parameters: { model: 'doubao-seedance-1-0-pro-250528', duration: 1 }, expect: ['between 2 and 12 seconds for doubao-seedance-1-0-pro-250528 on AIHubMix'] },
 	{ name: 'fractional duration on AIHubMix', provider: 'aihubmix', parameters: { duration: 5.5 }, expect: ['must be a whole number of seconds'] },
 	{ name: 'duration that is not a number', parameters: { duration: '={{ "five" }}' }, expect: ['Duration (Seconds)'] },
 	{ name: '1080p on TokenHub', parameters: { resolution: '1080p' }, expect: ['Resolution', '480p, 720p'] },
@@ -157,6 +157,24 @@ export const BAD_INPUTS: BadInput[] = [
 	{ name: '15 s on 1.5 pro on Ark (at most 12)', provider: 'ark', parameters: { model: 'seedance-1-5-pro-251215', duration: 15 }, expect: ['must be between 4 and 12 seconds'] },
 	{ name: '1080p on 2.0 fast on Ark', provider: 'ark', parameters: { model: 'dreamina-seedance-2-0-fast-260128', resolution: '1080p' }, expect: ['"1080p" is not offered by dreamina-seedance-2-0-fast-260128'] },
 	{ name: 'ten reference images on Ark', provider: 'ark', parameters: { media: { items: images(10) } }, expect: ['has 10 reference images; dreamina-seedance-2-0-260128 takes at most 9'] },
+	// Each model's own limits (its family, nodes/Seedance/models/), the same on every gateway that sells it.
+	{ name: '3 s on Seedance 2.0 on AIHubMix (at least 4)', provider: 'aihubmix', parameters: { duration: 3 }, expect: ['Duration (Seconds) must be between 4 and 15 seconds for doubao-seedance-2-0-260128 on AIHubMix'] },
+	{ name: '13 s on 1.0 pro on AIHubMix (at most 12)', provider: 'aihubmix', parameters: { model: 'doubao-seedance-1-0-pro-250528', duration: 13 }, expect: ['must be between 2 and 12 seconds'] },
+	{ name: 'reference images on 1.5 pro on AIHubMix', provider: 'aihubmix', parameters: { model: 'doubao-seedance-1-5-pro-251215', media: { items: [url('reference_image')] } }, expect: ['has reference images, which doubao-seedance-1-5-pro-251215 does not take', 'r2v'] },
+	{ name: 'a reference video on 1.0 pro fast on AIHubMix', provider: 'aihubmix', parameters: { model: 'doubao-seedance-1-0-pro-fast-251015', media: { items: [url('first_frame'), url('reference_video')] } }, expect: ['has reference videos or audios, which doubao-seedance-1-0-pro-fast-251015 does not take'] },
+	{ name: 'a last frame on 1.0 pro fast', provider: 'aihubmix', parameters: { model: 'doubao-seedance-1-0-pro-fast-251015', media: { items: [url('first_frame'), url('last_frame')] } }, expect: ['has a last frame, which doubao-seedance-1-0-pro-fast-251015 does not take (Seedance 1.0 pro fast: first frame only)'] },
+	{ name: 'an image on 1.0 lite t2v on Ark', provider: 'ark', parameters: { model: 'seedance-1-0-lite-t2v-250428', media: { items: [url('first_frame')] } }, expect: ['has images, which seedance-1-0-lite-t2v-250428 does not take (Seedance 1.0 lite t2v is text-to-video only)'] },
+	// A model the node does not know (newer than it) is still checked for what is true of every model.
+	{ name: 'ftp URL for a model the node does not know', provider: 'aihubmix', parameters: { model: 'doubao-seedance-2-5-260628', media: { items: [url('first_frame', 'ftp://example.com/a.png')] } }, expect: ['Media 1 (First Frame)', '"ftp:"'] },
+	{ name: 'two first frames for a model the node does not know', provider: 'ark', parameters: { model: 'dreamina-seedance-2-5-260628', media: { items: [url('first_frame'), url('first_frame')] } }, expect: ['Media has 2 first frames'] },
+	{
+		name: 'reference video as an inline file on Ark for a model the node does not know',
+		provider: 'ark',
+		binary: [file('clip', mp4(5), 'video/mp4', 'clip.mp4')],
+		parameters: { model: 'dreamina-seedance-2-5-260628', media: { items: [fromBinary('reference_video', 'clip')] } },
+		expect: ['Ark fetches reference videos itself and takes them only as URLs'],
+	},
+	{ name: 'additional body fields that are not JSON for a model the node does not know', provider: 'aihubmix', parameters: { model: 'doubao-seedance-2-5-260628', additionalFields: { additionalBodyFields: '{"callback_url"' } }, expect: ['Additional Body Fields must be a JSON object'] },
 ];
 
 async function refuse(bad: BadInput, items: IDataObject[] = [{}]) {

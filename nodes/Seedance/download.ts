@@ -97,8 +97,16 @@ export async function downloadVideo(scope: ItemScope, tracker: TaskTracker, task
 	const videoUrl = task.videoUrl ? parseUrl(task.videoUrl) : undefined;
 	const content = gateway.contentRequest(task.taskId);
 	let response: GatewayResponse;
+	let inlineFailure: string | undefined;
 	if (videoUrl) {
 		response = await fetchStream(scope, videoUrl);
+		// The task's own URL failed (expired, refused, a page instead of the video): where the gateway
+		// has a content endpoint (AIHubMix's documented GET /videos/{id}/content), the video is there.
+		if (content && (response.networkError || response.statusCode >= 300 || NOT_VIDEO_TYPE.test(headerValue(response, 'content-type') ?? ''))) {
+			(response.body as VideoStream | undefined)?.destroy?.();
+			inlineFailure = response.networkError?.message ?? `HTTP ${response.statusCode}`;
+			response = await callGateway(scope, content, { json: false, encoding: 'stream' });
+		}
 	} else if (content) {
 		response = await callGateway(scope, content, { json: false, encoding: 'stream' });
 	} else if (task.videoUrl) {
@@ -106,8 +114,9 @@ export async function downloadVideo(scope: ItemScope, tracker: TaskTracker, task
 	} else {
 		throw fail(`${gateway.displayName} returned no video URL`, 'The task finished without a video URL. Check the raw response.');
 	}
+	const alsoInline = inlineFailure ? ` The task's own video URL failed first (${inlineFailure}).` : '';
 	if (response.networkError) {
-		throw fail(response.networkError.message, `The video is still on the gateway. ${tryAgain}`);
+		throw fail(response.networkError.message, `The video is still on the gateway. ${tryAgain}${alsoInline}`);
 	}
 
 	const body = response.body as VideoStream;
@@ -117,15 +126,15 @@ export async function downloadVideo(scope: ItemScope, tracker: TaskTracker, task
 		if (response.statusCode < 300) {
 			throw fail(
 				`the server answered with "${contentType}", not a video`,
-				`The URL gave a page or message instead of the video (an expired or refused link looks like this). ${tryAgain}`,
+				`The URL gave a page or message instead of the video (an expired or refused link looks like this). ${tryAgain}${alsoInline}`,
 			);
 		}
 		const expired = [403, 404, 410].includes(response.statusCode);
 		throw fail(
 			`HTTP ${response.statusCode}`,
-			expired
+			(expired
 				? 'Video URLs expire 24 hours after the task finishes. If it is older, the video is gone; generate it again.'
-				: tryAgain,
+				: tryAgain) + alsoInline,
 			response.statusCode,
 		);
 	}

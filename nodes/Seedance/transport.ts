@@ -88,7 +88,8 @@ const UNKNOWN_OUTCOME_STATUSES = new Set([408, 499]);
 
 /**
  * What a create's answer says about money: `created` (a 2xx), `refused` for certain (a 4xx,
- * or a request that never left), `rateLimited` (429: not taken, may be sent again), or
+ * a request that never left, or one of the gateway's refusalCodes), `rateLimited` (429: not
+ * taken, may be sent again), or
  * `unknown` (no answer after sending, 408, 499, a 5xx or a redirect): the task may exist, so
  * the request is never sent again.
  */
@@ -105,6 +106,8 @@ export function createOutcome(response: GatewayResponse, gateway: SeedanceGatewa
 	const code = (gateway.parseError(response.body).code ?? '').toLowerCase();
 	if (status === 402 || ((status === 403 || status === 429) && OUT_OF_FUNDS_CODES.includes(code))) return 'outOfFunds';
 	if (status === 429) return 'rateLimited';
+	// A code the gateway answers only before it made any task (a routing refusal), even on a 5xx.
+	if (status >= 400 && code !== '' && gateway.refusalCodes?.includes(code)) return 'refused';
 	if (UNKNOWN_OUTCOME_STATUSES.has(status) || status >= 500 || (status >= 300 && status < 400)) return 'unknown';
 	if (status >= 400) return 'refused';
 	return 'created';

@@ -1,19 +1,30 @@
 import { z } from 'zod';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GenerationRequest, MediaKind, MediaRole, SeedanceGateway } from './gateways/gateway';
+import type { GenerationRequest, MediaKind, MediaRole, ModelSpec, SeedanceGateway } from './gateways/gateway';
 import { MEDIA_KIND } from './gateways/gateway';
 import type { MediaEntry } from './media';
 import type { MediaFacts } from './media-probe';
 import { mediaLabel, ROLE_LABELS } from './media';
+import type { FileLimits } from './models';
+import { knownModel } from './models';
 
 /**
  * Every documented limit, checked before any paid request. A check that fails yields one
  * line: the field, what is wrong, and how to fix it. All lines of an item are reported
  * together, so a user fixes everything in one go.
  *
- * Limits come from the gateways' Seedance guides; per-file limits (formats, sizes, the
- * audio-needs-a-visual rule) from the upstream Ark API both gateways forward to.
+ * What is checked depends on whether the node knows the model:
+ * - for every model, what is true of every model: a prompt (within the gateway's length), known
+ *   roles with at most one first and one last frame (a last frame with a first), URL and data URL
+ *   forms, file types per role, file sizes in bytes, the request's size, the gateway's own fields
+ *   (seed, service tier, task expiry, TokenHub's video durations), Additional Body Fields a JSON
+ *   object;
+ * - for a model the node knows (its family, models/), also its own limits on that gateway:
+ *   durations, resolutions, ratios, which roles and how many, audio needing a visual, the
+ *   per-file limits (sides, aspect, frame rate, clip seconds), Ark's scenarios, Flex.
+ * A model the node does not know (newer than it) has its numeric limits left to the gateway: a
+ * gateway refuses a create for free, while a wrong local refusal would block the user.
  */
 
 export interface GenerationParameters {
@@ -29,6 +40,7 @@ export interface GenerationParameters {
 	additionalBodyFields: unknown;
 	serviceTier?: unknown;
 	executionExpiresAfter?: unknown;
+	callbackUrl?: unknown;
 }
 
 export const MAX_BYTES: Record<MediaKind, number> = {
@@ -51,18 +63,6 @@ export const ACCEPTED_MIME: Record<MediaKind, { types: string[]; hint: string }>
 	},
 };
 
-/**
- * What Ark's create page (https://www.volcengine.com/docs/82379/1520757) allows of each file,
- * read from the file itself: images and reference videos 300–6000 px a side with an aspect
- * ratio (width ÷ height) of 0.4–2.5; reference videos at 24–60 frames per second; reference
- * videos and audios 2–15 s each, 15 s together.
- */
-const FILE_LIMITS = {
-	sides: { min: 300, max: 6000 },
-	aspect: { min: 0.4, max: 2.5 },
-	framesPerSecond: { min: 24, max: 60 },
-	seconds: { min: 2, max: 15, total: 15 },
-};
 const SEED_RANGE = { min: -1, max: 2 ** 32 - 1 };
 
 function megabytes(bytes: number): string {
@@ -110,11 +110,12 @@ function clipSeconds(entry: { durationSeconds?: number; facts?: MediaFacts }): n
 	return entry.durationSeconds ?? entry.facts?.durationSeconds;
 }
 
-function checkFacts(kind: MediaKind, facts: MediaFacts, what: string): string[] {
+/** A model's per-file limits (FileLimits, from Ark's create page), checked on what a file's header says. */
+function checkFacts(kind: MediaKind, facts: MediaFacts, what: string, limits: FileLimits): string[] {
 	const problems: string[] = [];
 	const { width, height, durationSeconds } = facts;
 	if (kind !== 'audio' && width !== undefined && height !== undefined) {
-		const { sides, aspect } = FILE_LIMITS;
+		const { sides, aspect } = limits;
 		if (Math.min(width, height) < sides.min || Math.max(width, height) > sides.max) {
 			problems.push(`${what} is ${width}×${height} px; each side must be ${sides.min} to ${sides.max} px. Use a ${Math.min(width, height) < sides.min ? 'larger' : 'smaller'} ${kind}.`);
 		}
@@ -124,12 +125,12 @@ function checkFacts(kind: MediaKind, facts: MediaFacts, what: string): string[] 
 		}
 	}
 	const { framesPerSecond: fps } = facts;
-	if (kind === 'video' && fps !== undefined && (fps < FILE_LIMITS.framesPerSecond.min || fps > FILE_LIMITS.framesPerSecond.max)) {
-		const { min, max } = FILE_LIMITS.framesPerSecond;
+	if (kind === 'video' && fps !== undefined && (fps < limits.framesPerSecond.min || fps > limits.framesPerSecond.max)) {
+		const { min, max } = limits.framesPerSecond;
 		problems.push(`${what} runs at ${fps} frames per second; a reference video must run at ${min} to ${max}. Convert it, e.g. to 30 fps.`);
 	}
 	if (kind !== 'image' && durationSeconds !== undefined) {
-		const { min, max } = FILE_LIMITS.seconds;
+		const { min, max } = limits.seconds;
 		if (durationSeconds < min || durationSeconds > max) {
 			problems.push(`${what} lasts ${seconds(durationSeconds)}; a reference ${kind} must last ${min} to ${max} s. ${durationSeconds < min ? 'Use a longer clip' : 'Trim it'}.`);
 		}
@@ -137,7 +138,7 @@ function checkFacts(kind: MediaKind, facts: MediaFacts, what: string): string[] 
 	return problems;
 }
 
-function mediaEntrySchema(gateway: SeedanceGateway) {
+function mediaEntrySchema(gateway: SeedanceGateway, known: ModelSpec | undefined) {
 	return z
 		.object({
 			position: z.number(),
@@ -192,17 +193,18 @@ function mediaEntrySchema(gateway: SeedanceGateway) {
 			} else {
 				problem(`source "${entry.source}" is unknown. Choose URL or Binary File.`);
 			}
-			if (entry.durationSeconds !== undefined && entry.role === 'reference_video') {
-				const { min, max } = FILE_LIMITS.seconds;
+			// The model's own limits on a file: only for a model the node knows.
+			if (known && entry.durationSeconds !== undefined && entry.role === 'reference_video') {
+				const { min, max } = known.files.seconds;
 				if (!(entry.durationSeconds >= min && entry.durationSeconds <= max)) {
 					problem(`Video Duration ${entry.durationSeconds} s is outside ${min}–${max} s. Use a reference clip of ${min} to ${max} seconds.`);
 				}
 			}
-			if (entry.facts) {
+			if (known && entry.facts) {
 				const what = entry.source === 'binary' ? `binary field "${entry.binaryProperty}"` : 'the data URL';
 				// A length the user typed is checked above; the file's own is checked only without it.
 				const facts = entry.durationSeconds === undefined ? entry.facts : { ...entry.facts, durationSeconds: undefined };
-				for (const message of checkFacts(kind, facts, what)) problem(message);
+				for (const message of checkFacts(kind, facts, what, known.files)) problem(message);
 			}
 			const inline = entry.source === 'binary' || /^data:/i.test(entry.url ?? '');
 			if (inline && gateway.capabilities.media.urlOnly?.includes(kind)) {
@@ -215,11 +217,8 @@ function mediaEntrySchema(gateway: SeedanceGateway) {
 
 function buildSchema(gateway: SeedanceGateway, model: string) {
 	const caps = gateway.capabilities;
-	const known = caps.models.find((candidate) => candidate.id === model);
-	// An id the table does not know (a newer model) gets the gateway-wide limits.
-	const resolutions = known?.resolutions ?? caps.resolutions;
-	// A model with its own durations (Ark's per model) is held to them.
-	const { min, max } = known?.duration ?? caps.duration;
+	const known = knownModel(gateway, model);
+	const name = gateway.displayName;
 
 	const prompt = z
 		.string({ invalid_type_error: 'must be text. Map a text field or type the prompt.' })
@@ -227,17 +226,35 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 			message: 'is empty. Describe the video to generate, e.g. "A red fox runs through snow, cinematic".',
 		})
 		.refine((value) => caps.prompt.maxLength === undefined || value.length <= caps.prompt.maxLength, {
-			message: `is longer than ${caps.prompt.maxLength} characters, the ${gateway.displayName} limit. Shorten it.`,
+			message: `is longer than ${caps.prompt.maxLength} characters, the ${name} limit. Shorten it.`,
 		});
 
-	const duration = z
-		.number({ invalid_type_error: 'must be a number of seconds.' })
-		.refine((value) => Number.isFinite(value) && value >= min && value <= max, {
-			message: `must be between ${min} and ${max} seconds on ${gateway.displayName}.`,
-		})
-		.refine((value) => !caps.duration.integer || Number.isInteger(value), {
-			message: `must be a whole number of seconds on ${gateway.displayName}.`,
-		});
+	// A known model is held to its durations on this gateway; for any model a duration is a length.
+	const duration = known
+		? z
+				.number({ invalid_type_error: 'must be a number of seconds.' })
+				.refine((value) => Number.isFinite(value) && value >= known.duration.min && value <= known.duration.max, {
+					// The model is named where its range is narrower than the gateway's own.
+					message: `must be between ${known.duration.min} and ${known.duration.max} seconds ${known.duration.min === caps.duration.min && known.duration.max === caps.duration.max ? '' : `for ${model} `}on ${name}.`,
+				})
+				.refine((value) => !caps.duration.integer || Number.isInteger(value), {
+					message: `must be a whole number of seconds on ${name}.`,
+				})
+		: z.number({ invalid_type_error: 'must be a number of seconds.' }).refine((value) => Number.isFinite(value) && value > 0, {
+				message: 'must be a positive number of seconds.',
+			});
+
+	const resolution = known
+		? z.string().refine((value) => known.resolutions.includes(value), {
+				message: `"{value}" is not offered by ${model} on ${name}. Use one of: ${list(known.resolutions)}.`,
+			})
+		: z.string().refine((value) => value.trim() !== '', { message: `is empty. Use one of: ${list(caps.resolutions)}.` });
+
+	const ratio = known
+		? z.string().refine((value) => caps.ratios.includes(value), {
+				message: `must be one of: ${list(caps.ratios)} on ${name}.`,
+			})
+		: z.string().refine((value) => value.trim() !== '', { message: `is empty. Use one of: ${list(caps.ratios)}.` });
 
 	return z
 		.object({
@@ -248,14 +265,8 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 				}),
 			prompt,
 			duration,
-			resolution: z.string().refine((value) => resolutions.includes(value), {
-				message: known
-					? `"{value}" is not offered by ${model}. Use one of: ${list(resolutions)}.`
-					: `must be one of: ${list(resolutions)}.`,
-			}),
-			ratio: z.string().refine((value) => caps.ratios.includes(value), {
-				message: `must be one of: ${list(caps.ratios)} on ${gateway.displayName}.`,
-			}),
+			resolution,
+			ratio,
 			generateAudio: z.boolean({ invalid_type_error: 'must be true or false.' }),
 			watermark: z.boolean({ invalid_type_error: 'must be true or false.' }),
 			returnLastFrame: z.boolean({ invalid_type_error: 'must be true or false.' }),
@@ -277,51 +288,40 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 			executionExpiresAfter: z
 				.number({ invalid_type_error: 'must be a number of seconds.' })
 				.refine((value) => !caps.executionExpiry || (Number.isInteger(value) && value >= caps.executionExpiry.min && value <= caps.executionExpiry.max), {
-					message: `must be a whole number of seconds from ${caps.executionExpiry?.min} to ${caps.executionExpiry?.max} on ${gateway.displayName}.`,
+					message: `must be a whole number of seconds from ${caps.executionExpiry?.min} to ${caps.executionExpiry?.max} on ${name}.`,
 				})
 				.optional(),
-			media: z.array(mediaEntrySchema(gateway)),
+			callbackUrl: z
+				.string({ invalid_type_error: 'must be a URL.' })
+				.refine((value) => /^https?:\/\/[^/?#\s]+[^\s]*$/i.test(value.trim()), {
+					message: 'must be an http(s) URL, e.g. the Production URL of a Seedance Trigger node.',
+				})
+				.optional(),
+			media: z.array(mediaEntrySchema(gateway, known)),
 		})
 		.superRefine((request, ctx) => {
 			const problem = (message: string) => ctx.addIssue({ code: 'custom', path: ['media'], message });
 			const count = (roles: string[]) => request.media.filter((entry) => roles.includes(entry.role)).length;
 			const firstFrames = count(['first_frame']);
 			const lastFrames = count(['last_frame']);
-			const images = count(['first_frame', 'last_frame', 'reference_image']);
+			const referenceImages = count(['reference_image']);
+			const images = firstFrames + lastFrames + referenceImages;
 			const videos = count(['reference_video']);
 			const audios = count(['reference_audio']);
-			const { maxImages, maxVideos, maxAudios } = caps.media;
+			// True of every model: a video has one first frame, one last frame, and a last frame ends what a first frame starts.
 			if (firstFrames > 1) problem(`has ${firstFrames} first frames; a video has one. Keep one First Frame entry.`);
 			if (lastFrames > 1) problem(`has ${lastFrames} last frames; a video has one. Keep one Last Frame entry.`);
 			if (lastFrames > 0 && firstFrames === 0) {
 				problem('has a last frame but no first frame. Add a First Frame entry, or change the role to Reference Image.');
 			}
-			const referenceImages = count(['reference_image']);
-			if (caps.exclusiveScenarios && firstFrames + lastFrames > 0 && referenceImages + videos + audios > 0) {
-				problem(
-					`mixes a first or last frame with reference media. On ${gateway.displayName}, first frame, first + last frame and multimodal reference are separate scenarios: keep the frames, or change them to Reference Image.`,
-				);
-			}
-			if (known?.referenceImages === 0 && referenceImages > 0) {
-				problem(`has reference images, which ${model} does not take. Use a Seedance 2.0 model, or a First Frame.`);
-			} else if (known?.referenceImages !== undefined && referenceImages > known.referenceImages) {
-				problem(`has ${referenceImages} reference images; ${model} takes at most ${known.referenceImages}.`);
-			}
-			if (known?.referenceMedia === false && videos + audios > 0) {
-				problem(`has reference videos or audios, which ${model} does not take. Use a Seedance 2.0 model.`);
-			}
-			if (images > maxImages) problem(`has ${images} images; the limit is ${maxImages} (first, last and reference images together). Remove ${images - maxImages}.`);
-			if (videos > maxVideos) problem(`has ${videos} reference videos; the limit is ${maxVideos}. Remove ${videos - maxVideos}.`);
-			if (audios > maxAudios) problem(`has ${audios} reference audios; the limit is ${maxAudios}. Remove ${audios - maxAudios}.`);
-			if (audios > 0 && images + videos === 0) {
-				problem('has reference audio only. Add at least one image or reference video; audio cannot be the only reference.');
-			}
+			if (known) checkModelMedia(known, model, gateway, { firstFrames, lastFrames, referenceImages, images, videos, audios }, problem);
 			for (const [role, kind] of [['reference_video', 'videos'], ['reference_audio', 'audios']]) {
+				if (!known) continue;
 				const total = request.media
 					.filter((entry) => entry.role === role)
 					.reduce((sum, entry) => sum + (clipSeconds(entry) ?? 0), 0);
-				if (total > FILE_LIMITS.seconds.total) {
-					problem(`reference ${kind} last ${seconds(total)} together; the limit is ${FILE_LIMITS.seconds.total} s. Trim or remove one.`);
+				if (total > known.files.seconds.total) {
+					problem(`reference ${kind} last ${seconds(total)} together; the limit is ${known.files.seconds.total} s. Trim or remove one.`);
 				}
 			}
 			if (caps.usesReferenceVideoDurations) {
@@ -334,7 +334,7 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 						ctx.addIssue({
 							code: 'custom',
 							path: ['media', index],
-							message: `Video Duration is missing while another reference video has one. ${gateway.displayName} pairs durations with videos by position, so set Video Duration on every reference video, or on none.`,
+							message: `Video Duration is missing while another reference video has one. ${name} pairs durations with videos by position, so set Video Duration on every reference video, or on none.`,
 						});
 					}
 				}
@@ -345,6 +345,49 @@ function buildSchema(gateway: SeedanceGateway, model: string) {
 				problem(`sends ${megabytes(inlineBytes)} of inline files; a request may carry at most ${megabytes(MAX_REQUEST_BYTES)}. Use URLs for the large files.`);
 			}
 		});
+}
+
+interface MediaCounts {
+	firstFrames: number;
+	lastFrames: number;
+	referenceImages: number;
+	images: number;
+	videos: number;
+	audios: number;
+}
+
+/** A known model's own rules on media: which roles it takes, how many, and (Ark) which scenarios mix. */
+function checkModelMedia(known: ModelSpec, model: string, gateway: SeedanceGateway, counts: MediaCounts, problem: (message: string) => void) {
+	const { firstFrames, lastFrames, referenceImages, images, videos, audios } = counts;
+	if (!known.firstFrame && firstFrames + lastFrames + referenceImages > 0) {
+		problem(`has images, which ${model} does not take (${known.family} is text-to-video only). Remove them, or use a model that takes a first frame.`);
+		return;
+	}
+	if (!known.lastFrame && lastFrames > 0) {
+		problem(`has a last frame, which ${model} does not take (${known.family}: first frame only). Remove the Last Frame entry, or use a model with first + last frame.`);
+	}
+	if (gateway.capabilities.exclusiveScenarios && firstFrames + lastFrames > 0 && referenceImages + videos + audios > 0) {
+		problem(
+			`mixes a first or last frame with reference media. On ${gateway.displayName}, first frame, first + last frame and multimodal reference are separate scenarios: keep the frames, or change them to Reference Image.`,
+		);
+	}
+	if (known.referenceImages === 0 && referenceImages > 0) {
+		problem(`has reference images, which ${model} does not take (${known.family} refuses a reference-media task, r2v). Use a Seedance 2.0 model, or a First Frame.`);
+	} else if (referenceImages > known.referenceImages) {
+		problem(`has ${referenceImages} reference images; ${model} takes at most ${known.referenceImages}.`);
+	}
+	if ((known.referenceVideos === 0 && videos > 0) || (known.referenceAudios === 0 && audios > 0)) {
+		problem(`has reference videos or audios, which ${model} does not take (${known.family}; only the Seedance 2.0 models take them). Use a Seedance 2.0 model.`);
+	} else {
+		if (videos > known.referenceVideos) problem(`has ${videos} reference videos; the limit is ${known.referenceVideos}. Remove ${videos - known.referenceVideos}.`);
+		if (audios > known.referenceAudios) problem(`has ${audios} reference audios; the limit is ${known.referenceAudios}. Remove ${audios - known.referenceAudios}.`);
+	}
+	if (images > known.images && known.referenceImages > 0) {
+		problem(`has ${images} images; the limit is ${known.images} (first, last and reference images together). Remove ${images - known.images}.`);
+	}
+	if (known.audioNeedsVisual && audios > 0 && images + videos === 0) {
+		problem('has reference audio only. Add at least one image or reference video; audio cannot be the only reference.');
+	}
 }
 
 const FIELD_LABELS: Record<string, string> = {
@@ -358,6 +401,7 @@ const FIELD_LABELS: Record<string, string> = {
 	returnLastFrame: 'Return Last Frame',
 	serviceTier: 'Service Tier',
 	executionExpiresAfter: 'Task Expires After (Seconds)',
+	callbackUrl: 'Callback URL',
 	seed: 'Seed',
 	additionalBodyFields: 'Additional Body Fields',
 	media: 'Media',
@@ -423,6 +467,7 @@ export function validateGeneration(
 		additionalBodyFields: data.additionalBodyFields as IDataObject,
 		serviceTier: data.serviceTier,
 		executionExpiresAfter: data.executionExpiresAfter,
+		callbackUrl: data.callbackUrl?.trim(),
 	};
 	return { valid: true, request };
 }

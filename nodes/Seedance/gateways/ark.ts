@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { BilledRequest, GenerationRequest, ModelSpec, NormalisedTask, SeedanceGateway, TaskListQuery } from './gateway';
+import type { BilledRequest, GenerationRequest, NormalisedTask, SeedanceGateway, TaskListQuery } from './gateway';
+import { modelsSoldBy } from '../models';
 import type { BodyFields } from './shared';
 import {
 	buildContentArray,
@@ -34,31 +35,14 @@ import {
  *           a queued task is cancelled, a finished one deleted, a running one cannot be.
  * - errors  `{error: {code, message, param, type}}`: https://docs.byteplus.com/en/docs/ModelArk/1299023
  * Model ids: Volcengine's doubao-seedance-*, BytePlus's dreamina-seedance-2-0-* and seedance-1-*.
+ * Each model's own limits (durations, resolutions, roles, Flex) are its family's (models/), the
+ * same on every gateway that sells it; Ark adds its 2–15 s range and the scenario rule.
  */
 
 const HD = ['480p', '720p', '1080p'];
-const TWO: Omit<ModelSpec, 'id'> = { resolutions: HD, duration: { min: 4, max: 15 }, referenceImages: 9, referenceMedia: true, flexTier: false };
-const TWO_FAST: Omit<ModelSpec, 'id'> = { ...TWO, resolutions: ['480p', '720p'] };
-const ONE_FIVE: Omit<ModelSpec, 'id'> = { resolutions: HD, duration: { min: 4, max: 12 }, referenceImages: 0, referenceMedia: false, flexTier: true };
-const ONE: Omit<ModelSpec, 'id'> = { resolutions: HD, duration: { min: 2, max: 12 }, referenceImages: 0, referenceMedia: false, flexTier: true };
-const LITE_I2V: Omit<ModelSpec, 'id'> = { ...ONE, referenceImages: 4 };
 
-const MODELS: ModelSpec[] = [
-	{ id: 'dreamina-seedance-2-0-260128', ...TWO },
-	{ id: 'dreamina-seedance-2-0-fast-260128', ...TWO_FAST },
-	{ id: 'seedance-1-5-pro-251215', ...ONE_FIVE },
-	{ id: 'seedance-1-0-pro-250528', ...ONE },
-	{ id: 'seedance-1-0-pro-fast-251015', ...ONE },
-	{ id: 'seedance-1-0-lite-t2v-250428', ...ONE },
-	{ id: 'seedance-1-0-lite-i2v-250428', ...LITE_I2V },
-	{ id: 'doubao-seedance-2-0-260128', ...TWO },
-	{ id: 'doubao-seedance-2-0-fast-260128', ...TWO_FAST },
-	{ id: 'doubao-seedance-1-5-pro-251215', ...ONE_FIVE },
-	{ id: 'doubao-seedance-1-0-pro-250528', ...ONE },
-	{ id: 'doubao-seedance-1-0-pro-fast-251015', ...ONE },
-	{ id: 'doubao-seedance-1-0-lite-t2v-250428', ...ONE },
-	{ id: 'doubao-seedance-1-0-lite-i2v-250428', ...LITE_I2V },
-];
+/** BytePlus's IDs first, then Volcengine's, each model with its family's limits. */
+const MODELS = modelsSoldBy(['byteplus', 'volcengine'], { duration: { min: 2, max: 15 }, resolutions: HD });
 
 export const ARK_REGIONS: Record<string, string> = {
 	byteplus: 'https://ark.ap-southeast.bytepluses.com/api/v3',
@@ -92,6 +76,7 @@ const ADVICE: Array<[RegExp, string]> = [
 	[/^OutputVideoSensitiveContentDetected/i, "Ark's moderation blocked the generated video. Change the prompt or media and create a new task."],
 	[/^ModelNotOpen/i, 'This account has not activated the model. Activate it in the Ark console (model activation), then run again.'],
 	[/^SetLimitExceeded/i, "The account's own spending limit for this model is reached. Raise it in the Ark console, or wait for it to reset."],
+	[/^InvalidEndpointOrModel/i, 'Ark does not know this model ID, or this key has no access to it. Check the ID for the region (BytePlus: dreamina-seedance-… and seedance-1-…; Volcengine: doubao-seedance-…) and that the model is activated in the Ark console.'],
 ];
 
 function parseTask(raw: IDataObject, fallbackTaskId?: string): NormalisedTask {
@@ -139,7 +124,7 @@ export const arkGateway: SeedanceGateway = {
 		supportsSeed: true,
 		usesReferenceVideoDurations: false,
 		// Images and audios may be base64; a reference video is a URL (or asset id) Ark fetches.
-		media: { maxImages: 9, maxVideos: 3, maxAudios: 3, urlOnly: ['video'] },
+		media: { urlOnly: ['video'] },
 		exclusiveScenarios: true,
 		serviceTier: true,
 		executionExpiry: { min: 3600, max: 259200, default: 172800 },

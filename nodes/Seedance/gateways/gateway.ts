@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { FileLimits } from '../models';
+
 /**
  * The one seam between the node and a video gateway. Operations, validation, polling and
  * download only ever talk to this interface, so a new gateway is one adapter module
@@ -91,18 +93,34 @@ export interface GatewayRequest {
 	body?: IDataObject;
 }
 
+/**
+ * A model as one gateway sells it: its family's upstream limits (models/) within the gateway's
+ * own (its duration range, its resolutions). Built by modelsSoldBy; an ID the gateway's list does
+ * not have is a model the node does not know, checked only for what is true of every model.
+ */
 export interface ModelSpec {
 	id: string;
-	/** Output resolutions the model accepts, as documented by the gateway. */
+	/** The model family's name, e.g. `Seedance 2.0` (the same model on every gateway). */
+	family: string;
+	/** Output resolutions the model accepts on this gateway. */
 	resolutions: string[];
-	/** Durations the model accepts, where they differ from the gateway's. */
-	duration?: { min: number; max: number };
-	/** Most reference images; 0 when the model takes none (default: the gateway's limit). */
-	referenceImages?: number;
-	/** Whether the model takes reference videos and audios (default: yes). */
-	referenceMedia?: boolean;
+	/** Durations the model accepts on this gateway. */
+	duration: { min: number; max: number };
+	/** Whether it takes a first frame, and a last frame. */
+	firstFrame: boolean;
+	lastFrame: boolean;
+	/** Most reference images, videos and audios; 0 when the model takes none. */
+	referenceImages: number;
+	referenceVideos: number;
+	referenceAudios: number;
+	/** Most images of any role together. */
+	images: number;
+	/** Audio cannot be the only reference. */
+	audioNeedsVisual: boolean;
 	/** Whether the model can run on the flex (offline, cheaper) service tier. */
-	flexTier?: boolean;
+	flexTier: boolean;
+	/** What each file may be (sides, aspect ratio, frame rate, clip seconds). */
+	files: FileLimits;
 }
 
 /** What a gateway accepts, as data: the UI and the validation are generated from it. */
@@ -121,9 +139,12 @@ export interface GatewayCapabilities {
 	supportsSeed: boolean;
 	/** Whether a reference video's duration is sent (and billed) by this gateway. */
 	usesReferenceVideoDurations: boolean;
-	/** How many files of each kind; `urlOnly` lists kinds the gateway fetches itself and takes no inline file of. */
-	media: { maxImages: number; maxVideos: number; maxAudios: number; urlOnly?: MediaKind[] };
-	/** Whether first frame, first + last frame and multimodal reference are separate scenarios. */
+	/**
+	 * Kinds of file the gateway fetches itself and takes no inline file of. (How many files of each
+	 * kind is the model's rule: ModelSpec.)
+	 */
+	media: { urlOnly?: MediaKind[] };
+	/** Whether first frame, first + last frame and multimodal reference are separate scenarios (for the models it knows). */
 	exclusiveScenarios?: boolean;
 	/** Service tiers (default / flex) and a task expiry, where the gateway offers them. */
 	serviceTier?: boolean;
@@ -211,6 +232,13 @@ export interface SeedanceGateway {
 	parseError(body: unknown): GatewayError;
 	/** What to do about one of the gateway's own error codes (a refusal or a failed task), where it documents them. */
 	adviceFor?(code: string): string | undefined;
+	/**
+	 * Error codes (as parseError reads them, lower case) that say the gateway made no task, whatever
+	 * the HTTP status: a routing refusal before any upstream call, such as AIHubMix's 500
+	 * `no_valid_channel_error`. A create answered so is refused (nothing charged, may be sent
+	 * again), not of unknown outcome.
+	 */
+	refusalCodes?: readonly string[];
 	/** The gateway's model list (OpenAI-style `{data: [{id}]}`), or null if it has none. */
 	modelsRequest(): GatewayRequest | null;
 	/** Cancels a queued task or deletes a finished one; null where the gateway has no such call. */

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { GenerationRequest, NormalisedTask, SeedanceGateway } from './gateway';
+import { modelsSoldBy } from '../models';
 import type { BodyFields } from './shared';
 import {
 	buildContentArray,
@@ -42,10 +43,8 @@ export const tokenHubGateway: SeedanceGateway = {
 	baseUrl: (credentials: IDataObject) => credentials.baseUrl,
 	priceList: () => 'tokenhub',
 	capabilities: {
-		models: [
-			{ id: 'doubao-seedance-2.0', resolutions: ['480p', '720p'] },
-			{ id: 'doubao-seedance-2.0-fast', resolutions: ['480p', '720p'] },
-		],
+		// Seedance 2.0 and 2.0 fast, with their family's limits (models/) within TokenHub's 4–15 s and 480p/720p.
+		models: modelsSoldBy(['tokenhub'], { duration: { min: 4, max: 15 }, resolutions: ['480p', '720p'] }),
 		defaultModel: 'doubao-seedance-2.0',
 		prompt: {},
 		duration: { min: 4, max: 15, default: 5, integer: false },
@@ -57,7 +56,7 @@ export const tokenHubGateway: SeedanceGateway = {
 		supportsReturnLastFrame: false,
 		supportsSeed: false,
 		usesReferenceVideoDurations: true,
-		media: { maxImages: 9, maxVideos: 3, maxAudios: 3 },
+		media: {},
 	},
 
 	buildCreateRequest(request: GenerationRequest) {

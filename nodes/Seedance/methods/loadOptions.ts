@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { getGateway } from '../gateways';
+import { REPORTED_MODELS } from '../models';
 import { describeModelPrices } from '../pricing';
 import { checkBaseUrl, send } from '../transport';
 
@@ -17,7 +18,8 @@ function seedanceIds(body: unknown): string[] {
 /**
  * The Model list: the gateway's own Seedance models, live, so new ones show up without a
  * release; the documented table when the gateway cannot be reached or lists none. Any ID can
- * still be typed as an expression.
+ * still be typed as an expression. The live list says a model exists, not what it allows: one
+ * the node has no family for is checked only for what is true of every model (validation.ts).
  */
 export async function getModels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const gateway = getGateway(this.getCurrentNodeParameter('provider') as string);
@@ -44,13 +46,17 @@ export async function getModels(this: ILoadOptionsFunctions): Promise<INodePrope
 	const ids = live.length ? [...new Set(live)] : [...documented.keys()];
 	return ids.map((id) => {
 		const model = documented.get(id);
+		const reported = REPORTED_MODELS[id];
+		const unknown = `not known to this node, so its limits are left to ${gateway.displayName}`;
 		return {
 			// The price where the choice is made, from the one price file.
 			name: `${id} · ${describeModelPrices(priceList, id)}`,
 			value: id,
 			description: model
-				? `Resolutions: ${model.resolutions.join(', ')}`
-				: `Listed by ${gateway.displayName}; checked against its widest documented limits`,
+				? `${model.family}: ${model.duration.min}–${model.duration.max} s; Resolutions: ${model.resolutions.join(', ')}`
+				: reported
+					? `${reported.name}, listed by ${gateway.displayName}; ${unknown} (reported, secondhand: ${reported.reported})`
+					: `Listed by ${gateway.displayName}; ${unknown}`,
 		};
 	});
 }

@@ -6,6 +6,7 @@ import { fingerprintOf } from '../../create-ledger';
 import type { GatewayRequest, NormalisedTask } from '../../gateways/gateway';
 import { listsTasks } from '../../gateways';
 import { toMediaInputs } from '../../media';
+import { unknownModelNote } from '../../models';
 import { fetchTask } from '../../polling';
 import type { TaskTracker } from '../../task-errors';
 import { asNodeError, guardPaidTask } from '../../task-errors';
@@ -85,7 +86,8 @@ async function submit(
 			batch.ledger.forget(itemIndex);
 			if (response.networkError) throw notSentError(scope, `${gateway.displayName} could not be reached (${reason})`);
 			const error = gatewayHttpError(ctx.getNode(), gateway, response, itemIndex, 'creating the task');
-			error.description = `${error.description} No task was created, so nothing was charged.`;
+			// A model the node does not know was checked only for what is true of every model.
+			error.description = `${error.description} No task was created, so nothing was charged.${unknownModelNote(gateway, request.body?.model)}`;
 			throw error;
 		}
 		if (outcome === 'created') {
