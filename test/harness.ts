@@ -107,7 +107,7 @@ export function useQuietN8nLogger(): void {
 
 let servicesReady: Promise<void> | undefined;
 /** The minimum n8n-core pulls from the container while executing nodes; once per module registry. */
-async function setUpServices(): Promise<void> {
+export async function setUpServices(): Promise<void> {
 	servicesReady ??= (async () => {
 		Container.set(Logger, quietLogger);
 		// The real InstanceSettings reads/writes ~/.n8n/config; nodes only read these fields.
@@ -159,7 +159,7 @@ function lookupNodeType(type: string): INodeType | IVersionedNodeType {
 	return nodeType;
 }
 
-const nodeTypes: INodeTypes = {
+export const nodeTypes: INodeTypes = {
 	getByName: (type) => lookupNodeType(type),
 	getByNameAndVersion: (type, version) =>
 		NodeHelpers.getVersionedNodeType(lookupNodeType(type), version),
@@ -225,7 +225,7 @@ registerNodeType(ITEMS_NODE_TYPE, itemsNode);
 // ---------------------------------------------------------------------------------------------
 // Credentials: data comes from the test, everything else follows packages/cli/src/credentials-helper.ts
 
-class HarnessCredentialsHelper extends ICredentialsHelper {
+export class HarnessCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly store: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}
@@ -441,7 +441,7 @@ export interface WorkflowRun {
 
 let executionCounter = 0;
 
-function toINode(
+export function toINode(
 	node: HarnessNode,
 	index: number,
 	credentials: RunWorkflowOptions['credentials'],

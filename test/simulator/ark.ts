@@ -36,6 +36,7 @@ import {
 } from './core';
 import type { GatewayModule, GatewayRequest, Reply, SimState } from './core';
 import type { ArkListQuirks, SimTask } from './types';
+import { arkStatusChanged, startArkCallbacks } from './ark-callbacks';
 
 export const ARK_PREFIX = '/ark/api/v3';
 
@@ -585,7 +586,7 @@ export function arkOutput(task: SimTask): { width: number; height: number; frame
 	return { width, height, frames, tokens: arkCompletionTokens(width, height, frames) };
 }
 
-function taskObject(state: SimState, task: SimTask, now: number): Record<string, unknown> {
+export function taskObject(state: SimState, task: SimTask, now: number): Record<string, unknown> {
 	const s = settledOf(task);
 	const status = statusOf(task, now);
 	const updated =
@@ -705,6 +706,7 @@ function deleteTask(state: SimState, id: string, now: number): Reply {
 	const status = statusOf(task, now);
 	if (status === 'queued') {
 		task.cancelledAt = now;
+		arkStatusChanged(state, task);
 	} else if (status === 'running') {
 		throw invalid('id', `task ${id} is running, and a running task cannot be cancelled or deleted; wait until it has finished, then delete its record`);
 	} else if (status === 'cancelled') {
@@ -756,6 +758,7 @@ export const ark: GatewayModule = {
 			});
 			const task = createTask(state, 'ark', newTaskId(state), model, req.body as Record<string, unknown>, now, prompt);
 			SETTLED.set(task, settled);
+			startArkCallbacks(state, task);
 			return { status: 200, json: { id: task.id } };
 		}
 		if (method === 'GET' && route.replace(/\/$/, '') === TASKS_ROUTE) {

@@ -7,12 +7,14 @@ import type { AddressInfo } from 'node:net';
 
 import { aihubmix } from './aihubmix';
 import { ark, setArkListQuirks } from './ark';
+import { arkCallbackAttempts, arkCallbacksSettled, releaseArkCallbacks, resetArkCallbacks, sendArkCallback, setArkCallbackKnobs, stopArkCallbacks } from './ark-callbacks';
 import { cdnRoute } from './cdn';
 import { ApiError, cdnListener, DEFAULT_KNOBS, gatewayListener, isRecord, loadFixtures, stripQuery } from './core';
 import type { GatewayModule, Knobs, Reply, SimState } from './core';
 import { tokenhub } from './tokenhub';
 import type { FaultSpec, GatewayName, RecordedRequest, Simulator, SimulatorOptions } from './types';
 
+export type { ArkCallbackAttempt, ArkCallbackForgery, ArkCallbackKnobs, CallbackAnswer } from './types';
 export type { ArkListQuirks, FaultSpec, GatewayName, RecordedRequest, Simulator, SimTask, SimulatorOptions } from './types';
 
 const MODULES: GatewayModule[] = [tokenhub, aihubmix, ark];
@@ -137,6 +139,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 		setArkList(quirks) {
 			setArkListQuirks(state, quirks);
 		},
+		setArkCallbacks(knobs) {
+			setArkCallbackKnobs(state, knobs);
+		},
+		get arkCallbacks() {
+			return arkCallbackAttempts(state);
+		},
+		releaseArkCallbacks() {
+			releaseArkCallbacks(state);
+		},
+		async arkCallbacksSettled() {
+			await arkCallbacksSettled(state);
+		},
+		async sendArkCallback(url, kind, taskId) {
+			return await sendArkCallback(state, url, kind, taskId);
+		},
 		injectFault(fault) {
 			state.faults.push({ spec: { ...fault }, remaining: fault.times ?? 1 });
 		},
@@ -146,9 +163,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 			state.tasks.clear();
 			state.faults.length = 0;
 			setArkListQuirks(state, null);
+			resetArkCallbacks(state);
 		},
 		async close() {
 			state.closed = true;
+			stopArkCallbacks(state);
 			for (const t of state.timers) clearTimeout(t);
 			state.timers.clear();
 			await Promise.all([shut(gatewayServer), shut(cdnServer)]);

@@ -85,6 +85,42 @@ export interface FaultSpec {
 	truncateAfterBytes?: number;
 }
 
+/** How the simulated Ark sends callbacks (ark-callbacks.ts); Ark's own behaviour by default. */
+export interface ArkCallbackKnobs {
+	/** Send callbacks at all (to loopback URLs only). */
+	enabled: boolean;
+	/** How long a try may go unanswered before it is not acknowledged (Ark: 5 s). */
+	timeoutMs: number;
+	/** Tries after the first, while none is acknowledged (Ark: 3). */
+	retries: number;
+	/** Pause after a try that was not acknowledged. */
+	retryDelayMs: number;
+	/** Hold every callback back, in order, until releaseArkCallbacks(). */
+	held: boolean;
+}
+
+/** One try of one callback, as the simulated Ark made it. */
+export interface ArkCallbackAttempt {
+	taskId: string;
+	status: string;
+	url: string;
+	/** 1 for the first try; 0 for a URL that was not called (not loopback). */
+	attempt: number;
+	sentAt: number;
+	ms: number;
+	outcome: 'acked' | 'refused' | 'timeout' | 'error' | 'skipped';
+	statusCode?: number;
+}
+
+/** Callbacks Ark never sent, for the tests of a callback receiver. */
+export type ArkCallbackForgery = 'forged-unknown' | 'forged-status' | 'repeat' | 'late' | 'oversized' | 'malformed' | 'not-a-task';
+
+export interface CallbackAnswer {
+	status: number;
+	body: string;
+	ms: number;
+}
+
 export interface Simulator {
 	tokenhubBaseUrl: string;
 	aihubmixBaseUrl: string;
@@ -102,6 +138,16 @@ export interface Simulator {
 	set(options: Partial<SimulatorOptions>): void;
 	/** Sets the Ark list's quirks (merged with the current ones; reset() turns them all off). */
 	setArkList(quirks: Partial<ArkListQuirks>): void;
+	/** Sets how Ark's callbacks are sent (merged; reset() restores Ark's behaviour). */
+	setArkCallbacks(knobs: Partial<ArkCallbackKnobs>): void;
+	/** Every callback try the simulated Ark made, in order. */
+	arkCallbacks: ArkCallbackAttempt[];
+	/** Sends the callbacks held back (knob `held`), in order, and stops holding. */
+	releaseArkCallbacks(): void;
+	/** Resolves once no callback is held, waiting for a retry, or in flight. */
+	arkCallbacksSettled(): Promise<void>;
+	/** POSTs a callback Ark did not send (forged, repeated, late, oversized, malformed) to `url`. */
+	sendArkCallback(url: string, kind: ArkCallbackForgery, taskId?: string): Promise<CallbackAnswer>;
 	injectFault(fault: FaultSpec): void;
 	reset(): void;
 	close(): Promise<void>;

@@ -128,6 +128,8 @@ export const arkGateway: SeedanceGateway = {
 		exclusiveScenarios: true,
 		serviceTier: true,
 		executionExpiry: { min: 3600, max: 259200, default: 172800 },
+		// callback_url: the task object POSTed on each status change (create page).
+		callbacks: true,
 	},
 
 	buildCreateRequest(request: GenerationRequest) {
@@ -144,6 +146,7 @@ export const arkGateway: SeedanceGateway = {
 		if (request.seed !== undefined) body.seed = request.seed;
 		if (request.serviceTier) body.service_tier = request.serviceTier;
 		if (request.executionExpiresAfter !== undefined) body.execution_expires_after = request.executionExpiresAfter;
+		if (request.callbackUrl) body.callback_url = request.callbackUrl;
 		return { method: 'POST', path: TASKS, body: { ...body, ...request.additionalBodyFields } };
 	},
 

@@ -51,6 +51,8 @@ export interface GenerationRequest {
 	serviceTier?: string;
 	/** Seconds after which the gateway gives up a task that has not finished, where it has this. */
 	executionExpiresAfter?: number;
+	/** Where the gateway POSTs the task when its status changes (a Seedance Trigger's Production URL), where it calls back (Ark). */
+	callbackUrl?: string;
 }
 
 /** Normalised task status. `unknown` keeps polling going on a status value no doc lists. */
@@ -149,6 +151,8 @@ export interface GatewayCapabilities {
 	/** Service tiers (default / flex) and a task expiry, where the gateway offers them. */
 	serviceTier?: boolean;
 	executionExpiry?: { min: number; max: number; default: number };
+	/** Whether a task can carry a callback URL the gateway POSTs the task to on each status change (Ark's callback_url). */
+	callbacks?: boolean;
 }
 
 /**

@@ -74,7 +74,7 @@ function gatewayFields(gateway: SeedanceGateway): INodeProperties[] {
 	];
 }
 
-const providersWith = (capability: 'supportsReturnLastFrame' | 'supportsSeed' | 'serviceTier') =>
+const providersWith = (capability: 'supportsReturnLastFrame' | 'supportsSeed' | 'serviceTier' | 'callbacks') =>
 	GATEWAYS.filter((gateway) => gateway.capabilities[capability]).map((gateway) => gateway.name);
 
 const properties: INodeProperties[] = [
@@ -113,6 +113,16 @@ const properties: INodeProperties[] = [
 				default: '{}',
 				description:
 					'A JSON object merged into the request body, for parameters the node does not offer yet, e.g. {"callback_url": "https://example.com/hook"}',
+			},
+			{
+				displayName: 'Callback URL',
+				name: 'callbackUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. https://n8n.example.com/webhook/0f6c.../webhook',
+				description:
+					"The Production URL of a Seedance Trigger node. Ark calls it when the task's status changes, and the trigger starts its workflow once the task is finished, so this workflow need not wait: turn off Wait for Completion. Needs an n8n reachable from the internet.",
+				displayOptions: { show: { '/provider': providersWith('callbacks') } },
 			},
 			{
 				displayName: 'Max Cost per Video',

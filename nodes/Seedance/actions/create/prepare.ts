@@ -47,6 +47,10 @@ export async function prepare(
 		...(gateway.capabilities.serviceTier
 			? { serviceTier: additional.serviceTier, executionExpiresAfter: additional.executionExpiresAfter }
 			: {}),
+		// Ark's only (its field shows for Ark alone); an empty field is no callback.
+		...(gateway.capabilities.callbacks && additional.callbackUrl !== undefined && additional.callbackUrl !== ''
+			? { callbackUrl: additional.callbackUrl }
+			: {}),
 	};
 	const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const settings = readDeliveryOptions(this, itemIndex);
