@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // A webhook trigger driven as n8n drives one (cli webhooks/live-webhooks.ts and
 // webhook-helpers.ts executeWebhook, n8n 2.41): for each call the workflow is built with its static
 // data as stored ("loaded from the database"), the node's webhook() runs in n8n-core's real
@@ -29,6 +29,7 @@ import type { HarnessNode } from './harness';
 import { HarnessCredentialsHelper, nodeTypes, setUpServices, toINode } from './harness';
 
 type Token<T> = abstract new (...args: never[]) => T;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest's require, so n8n-core's container is shared (as in harness.ts)
 const { Container } = require(require.resolve('@n8n/di', { paths: [dirname(require.resolve('n8n-core'))] })) as {
 	Container: { get<T>(type: Token<T>): T };
 };

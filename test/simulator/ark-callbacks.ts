@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 // Ark's callbacks, as the simulated Ark sends them. The create page: a task may carry
 // `callback_url`; "when the task status changes, Ark POSTs the task object to it", and a callback
 // not acknowledged within 5 s is retried 3 times (../shared/research/seedance-api-facts.md, the
