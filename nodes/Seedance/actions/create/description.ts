@@ -38,9 +38,10 @@ function gatewayFields(gateway: SeedanceGateway): INodeProperties[] {
 			displayName: 'Duration (Seconds)',
 			name: 'duration',
 			type: 'number',
-			typeOptions: { minValue: caps.duration.min, maxValue: caps.duration.max },
+			// No maximum in the editor: a model newer than the node may allow more; known models are checked before sending.
+			typeOptions: { minValue: 1 },
 			default: defaultDuration,
-			description: `Length of the video, ${caps.duration.min} to ${caps.duration.max} seconds`,
+			description: `Length of the video in seconds: ${caps.duration.min} to ${caps.duration.max} on the models this node knows, which it checks before sending; a newer model's limits are left to ${gateway.displayName}`,
 			...show,
 		},
 		{
