@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { FileLimits } from '../models';
+import type { ModelLimits } from '../models';
 
 /**
  * The one seam between the node and a video gateway. Operations, validation, polling and
@@ -100,29 +100,10 @@ export interface GatewayRequest {
  * own (its duration range, its resolutions). Built by modelsSoldBy; an ID the gateway's list does
  * not have is a model the node does not know, checked only for what is true of every model.
  */
-export interface ModelSpec {
+export interface ModelSpec extends ModelLimits {
 	id: string;
 	/** The model family's name, e.g. `Seedance 2.0` (the same model on every gateway). */
 	family: string;
-	/** Output resolutions the model accepts on this gateway. */
-	resolutions: string[];
-	/** Durations the model accepts on this gateway. */
-	duration: { min: number; max: number };
-	/** Whether it takes a first frame, and a last frame. */
-	firstFrame: boolean;
-	lastFrame: boolean;
-	/** Most reference images, videos and audios; 0 when the model takes none. */
-	referenceImages: number;
-	referenceVideos: number;
-	referenceAudios: number;
-	/** Most images of any role together. */
-	images: number;
-	/** Audio cannot be the only reference. */
-	audioNeedsVisual: boolean;
-	/** Whether the model can run on the flex (offline, cheaper) service tier. */
-	flexTier: boolean;
-	/** What each file may be (sides, aspect ratio, frame rate, clip seconds). */
-	files: FileLimits;
 }
 
 /** What a gateway accepts, as data: the UI and the validation are generated from it. */

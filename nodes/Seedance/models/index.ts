@@ -55,13 +55,8 @@ export const ARK_FILE_LIMITS: FileLimits = {
 /** Who sells a model under an ID of its own: the two gateways and Ark's two regions. */
 export type Seller = 'tokenhub' | 'aihubmix' | 'byteplus' | 'volcengine';
 
-export interface ModelFamily {
-	/** A stable name for code, e.g. `seedance-2.0`. */
-	slug: string;
-	/** For messages, e.g. `Seedance 1.5 pro`. */
-	name: string;
-	/** The ID each seller sells the family under. */
-	soldAs: ReadonlyArray<{ seller: Seller; id: string }>;
+/** A model's upstream limits: the same on every gateway that sells it (a gateway may only narrow them). */
+export interface ModelLimits {
 	resolutions: readonly string[];
 	duration: { min: number; max: number };
 	/** Whether it takes a first frame, and a last frame (with the first). */
@@ -78,6 +73,15 @@ export interface ModelFamily {
 	/** Whether it runs on Ark's flex (offline, cheaper) service tier. */
 	flexTier: boolean;
 	files: FileLimits;
+}
+
+export interface ModelFamily extends ModelLimits {
+	/** A stable name for code, e.g. `seedance-2.0`. */
+	slug: string;
+	/** For messages, e.g. `Seedance 1.5 pro`. */
+	name: string;
+	/** The ID each seller sells the family under. */
+	soldAs: ReadonlyArray<{ seller: Seller; id: string }>;
 }
 
 const HD = ['480p', '720p', '1080p'] as const;
