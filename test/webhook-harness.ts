@@ -189,8 +189,10 @@ export class WebhookWorkflow {
 		const context = new WebhookContext(workflow, trigger, additionalData, mode, webhookData, [], null);
 		const result = (await nodeType.webhook!.call(context)) as IWebhookResponseData;
 		await beforeSave?.();
-		// n8n saves the static data once the node has answered (live-webhooks.ts), if it changed.
-		if ((workflow.staticData as { __dataChanged?: boolean }).__dataChanged) this.storedStaticData = JSON.parse(JSON.stringify(workflow.staticData));
+		// n8n saves the static data once the node has answered (live-webhooks.ts), if it changed and
+		// the workflow ID is one n8n saves for (workflow-static-data.service.ts: isWorkflowIdValid, 1–21 characters).
+		const changed = (workflow.staticData as { __dataChanged?: boolean }).__dataChanged === true;
+		if (changed && this.options.id.length > 0 && this.options.id.length <= 21) this.storedStaticData = JSON.parse(JSON.stringify(workflow.staticData));
 		if (!result.noWebhookResponse) throw new UnexpectedError('the harness expects the node to answer the call itself');
 		const answer: CallAnswer = { status: res.statusCode, body: res.sent };
 		if (!result.workflowData) return answer;
