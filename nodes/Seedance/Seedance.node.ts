@@ -14,6 +14,7 @@ import * as del from './actions/delete.operation';
 import * as get from './actions/get.operation';
 import * as getMany from './actions/getMany.operation';
 import { router } from './actions/router';
+import { simplifyField } from './output';
 import * as wait from './actions/wait.operation';
 import type { SeedanceGateway } from './gateways/gateway';
 import { GATEWAYS, listsTasks } from './gateways';
@@ -91,11 +92,7 @@ function configuredOutputs(parameters: INodeParameters) {
 }
 
 const simplifyProperty: INodeProperties = {
-	displayName: 'Simplify Output',
-	name: 'simplify',
-	type: 'boolean',
-	default: true,
-	description: "Whether to return the task's normalised fields only, without the gateway's raw response",
+	...simplifyField,
 	displayOptions: { show: { operation: ['create', 'get', 'wait', 'getMany', 'delete'], '@version': [{ _cnd: { gte: 1.1 } }] } },
 };
 

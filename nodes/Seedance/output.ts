@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { NormalisedTask } from './gateways/gateway';
 
@@ -30,6 +30,15 @@ export function taskToJson(task: NormalisedTask, extra: IDataObject = {}): IData
 export function isToolCall(ctx: IExecuteFunctions): boolean {
 	return ctx.getNode().type.endsWith('seedanceTool') || (ctx as { isToolExecution?: () => boolean }).isToolExecution?.() === true;
 }
+
+/** Simplify Output, for the Seedance node (from version 1.1) and its trigger. */
+export const simplifyField: INodeProperties = {
+	displayName: 'Simplify Output',
+	name: 'simplify',
+	type: 'boolean',
+	default: true,
+	description: "Whether to return the task's normalised fields only, without the gateway's raw response",
+};
 
 /** The output is simplified (no `raw`) unless the user turned Simplify Output off. */
 export function keepsRaw(ctx: IExecuteFunctions, itemIndex: number): boolean {

@@ -17,10 +17,10 @@ import { arkGateway } from '../Seedance/gateways/ark';
 import type { NormalisedTask, TaskStatus } from '../Seedance/gateways/gateway';
 import { TERMINAL_STATUSES } from '../Seedance/gateways/gateway';
 import { seedanceApiKeyTest } from '../Seedance/methods/credentialTest';
-import { omitRaw, taskToJson } from '../Seedance/output';
+import { omitRaw, simplifyField, taskToJson } from '../Seedance/output';
 import { fetchTask } from '../Seedance/polling';
 import { asNodeError, errorMessage, guardPaidTask, taskOfError, TaskTracker } from '../Seedance/task-errors';
-import { deliverTask, readDeliveryOptions } from '../Seedance/actions/shared';
+import { binaryPropertyNameOption, deliverTask, downloadVideoOption, readDeliveryOptions } from '../Seedance/actions/shared';
 import { bodyBytes, checkWithArk, finishedAt, readCallback } from './callback';
 import { claimDelivery, knownDelivered } from './delivered';
 
@@ -126,13 +126,7 @@ export class SeedanceTrigger implements INodeType {
 				required: true,
 				description: 'Which final statuses start the workflow. Each task starts it at most once.',
 			},
-			{
-				displayName: 'Simplify Output',
-				name: 'simplify',
-				type: 'boolean',
-				default: true,
-				description: "Whether to return the task's normalised fields only, without the gateway's raw response",
-			},
+			simplifyField,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -140,20 +134,8 @@ export class SeedanceTrigger implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
-					{
-						displayName: 'Download Video',
-						name: 'downloadVideo',
-						type: 'boolean',
-						default: true,
-						description: 'Whether to download a finished video into binary data. Video URLs expire after 24 hours.',
-					},
-					{
-						displayName: 'Put Output File in Field',
-						name: 'binaryPropertyName',
-						type: 'string',
-						default: 'data',
-						hint: 'The name of the output binary field to put the video in',
-					},
+					downloadVideoOption,
+					binaryPropertyNameOption,
 					{
 						displayName: 'Request Timeout (Seconds)',
 						name: 'requestTimeoutSeconds',

@@ -48,6 +48,23 @@ export const taskIdProperty: INodeProperties = {
 
 const waiting = ['create', 'wait'];
 
+/** Shared with the Seedance Trigger, which delivers a finished task the same way. */
+export const downloadVideoOption: INodeProperties = {
+	displayName: 'Download Video',
+	name: 'downloadVideo',
+	type: 'boolean',
+	default: true,
+	description: 'Whether to download a finished video into binary data. Video URLs expire after 24 hours.',
+};
+
+export const binaryPropertyNameOption: INodeProperties = {
+	displayName: 'Put Output File in Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	hint: 'The name of the output binary field to put the video in',
+};
+
 /** Settings for waiting and delivering; each shows for the operations that use it. */
 export const deliveryOptions: INodeProperties = {
 	displayName: 'Options',
@@ -56,13 +73,7 @@ export const deliveryOptions: INodeProperties = {
 	placeholder: 'Add Option',
 	default: {},
 	options: [
-		{
-			displayName: 'Download Video',
-			name: 'downloadVideo',
-			type: 'boolean',
-			default: true,
-			description: 'Whether to download a finished video into binary data. Video URLs expire after 24 hours.',
-		},
+		downloadVideoOption,
 		{
 			displayName: 'Max Cost per Run',
 			name: 'maxCostPerRunUsd',
@@ -107,13 +118,7 @@ export const deliveryOptions: INodeProperties = {
 			description: 'Longest time between two status checks. The first checks come sooner.',
 			displayOptions: { show: { '/operation': waiting } },
 		},
-		{
-			displayName: 'Put Output File in Field',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			hint: 'The name of the output binary field to put the video in',
-		},
+		binaryPropertyNameOption,
 		{
 			displayName: 'Request Timeout (Seconds)',
 			name: 'requestTimeoutSeconds',
