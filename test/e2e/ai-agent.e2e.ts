@@ -112,6 +112,6 @@ it('an AI Agent calls the Seedance tool, which creates the video, and answers wi
 	const toolMessage = llmRequests[1].messages.find((message) => message.role === 'tool')!;
 	expect(Buffer.byteLength(toolMessage.content ?? '')).toBeLessThan(1024);
 	const [toolResult] = JSON.parse(toolMessage.content ?? '[]');
-	expect(Object.keys(toolResult).sort()).toEqual(['estimatedCostUsd', 'status', 'taskId', 'videoDuration', 'videoUrl']);
+	expect(Object.keys(toolResult).sort()).toEqual(['costCurrency', 'estimatedCost', 'estimatedCostUsd', 'status', 'taskId', 'videoDuration', 'videoUrl']);
 	expect(toolResult).toMatchObject({ taskId: task.id, status: 'succeeded', videoDuration: 5 });
 });
