@@ -230,8 +230,12 @@ describe('example workflows import and run', () => {
 		const [part2] = output(result, 'Part 2 (Starts Where Part 1 Ends)');
 		// A presigned CDN URL: the path, then its signature in the query.
 		expect(part1.json.lastFrameUrl).toMatch(/\/frames\/[^/?]+\.png(\?|$)/);
-		const secondCreate = sim.createRequests('aihubmix')[1].body as { content: Array<{ role: string; image_url: { url: string } }> };
-		expect(secondCreate.content).toEqual([{ type: 'image_url', image_url: { url: part1.json.lastFrameUrl }, role: 'first_frame' }]);
+		const secondCreate = sim.createRequests('aihubmix')[1].body as { prompt: string; content: Array<{ role: string; image_url: { url: string } }> };
+		// AIHubMix's own client's body: the prompt first in content too, then the media.
+		expect(secondCreate.content).toEqual([
+			{ type: 'text', text: secondCreate.prompt },
+			{ type: 'image_url', image_url: { url: part1.json.lastFrameUrl }, role: 'first_frame' },
+		]);
 		expect(part2.json.status).toBe('succeeded');
 		expect(part2.binary?.part2.mimeType).toBe('video/mp4');
 	});
