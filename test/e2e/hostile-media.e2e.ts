@@ -115,11 +115,20 @@ interface Pings {
  */
 async function probeWhilePinging(file: string) {
 	const before = (await storedExecutions(n8n, userFolder, PROBE_WORKFLOW)).length;
-	const started = await fetch(`http://127.0.0.1:${port}/webhook/hostile-probe`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ path: join(userFolder, file) }),
-	});
+	// n8n may register the probe workflow's webhook a moment after the ping's: a 404 (not yet
+	// registered, nothing ran) is asked again.
+	const started = await until(
+		'the probe webhook to take the file',
+		async () => {
+			const answer = await fetch(`http://127.0.0.1:${port}/webhook/hostile-probe`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ path: join(userFolder, file) }),
+			});
+			return answer.status === 404 ? undefined : answer;
+		},
+		60_000,
+	);
 	expect(started.status).toBe(200);
 	const pings: Pings = { answered: 0, unanswered: 0, slowestMs: 0 };
 	let finished = false;

@@ -86,7 +86,7 @@ function workflowFor({ workflowId, path, webhookId }: (typeof CASES)[CaseName]):
 
 const context = () => procs.tail();
 const isN8n1 = () => /n8n-1\./.test(n8n.n8nDir);
-/** The same, before beforeAll has run: scripts/install-n8n.sh installs N8N_VERSION (default 2.40.7). */
+/** The same, before beforeAll has run: scripts/install-n8n.sh installs N8N_VERSION (default: the N8N_VERSION line of scripts/install-n8n.sh). */
 const N8N1 = (process.env.N8N_VERSION ?? '').startsWith('1.');
 /** A test that exists only on n8n 1.x (`npm run test:e2e:n8n1` runs it); not a skipped test on 2.x. */
 const onlyOnN8n1 = N8N1 ? test : ((() => undefined) as unknown as typeof test);
