@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tooling code: runs under Node and jest, is never shipped, and needs timers, files, processes and fixed test keys that n8n's rules for node code forbid */
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { aiHubMixGateway } from '../nodes/Seedance/gateways/aihubmix';
